@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kpart: partitioned kmalloc caches.
+#
+#   make            build kpart.ko and kpart_kunit.ko against KDIR
+#   make test       set up, build, boot the test kernel, run every test
+#   make run        boot the test kernel, load kpart, show its caches
+#   make kernel     build (or reuse) the cached test kernel only
+#   make boot ...   boot the test kernel with kpart and your own modules
+#   make host-test  host-side tests only (cargo)
+#   make rustfmt / make checkpatch / make clean
+#
+# KDIR defaults to the cached test kernel (scripts/build-kernel.sh); point it
+# at any prepared kernel build directory with CONFIG_RUST=y to build there.
+
+TOOLCHAIN_FLAGS := $(shell bash -c '. scripts/toolchain.sh && echo "$${KPART_MAKE_FLAGS[@]}"')
+export LIBCLANG_PATH ?= /usr/lib/llvm-22/lib
+
+ifeq ($(KDIR),)
+kdir = $(shell scripts/build-kernel.sh test)
+else
+kdir = $(KDIR)
+endif
+
+.PHONY: modules deps kernel test run boot shell host-test rustfmt checkpatch clean
+
+modules:
+	$(MAKE) -C $(kdir) M=$(CURDIR) $(TOOLCHAIN_FLAGS) modules
+
+deps:
+	scripts/install-deps.sh
+
+kernel: deps
+	scripts/build-kernel.sh test
+
+test: deps
+	scripts/run-tests.sh
+
+run: deps
+	scripts/run.sh $(ARGS)
+
+boot: deps
+	qemu/boot.sh $(ARGS)
+
+host-test:
+	cargo test --manifest-path host/Cargo.toml
+
+rustfmt:
+	$(MAKE) -C $(kdir) M=$(CURDIR) $(TOOLCHAIN_FLAGS) rustfmtcheck
+
+checkpatch:
+	scripts/checkpatch.sh
+
+clean:
+	$(MAKE) -C $(kdir) M=$(CURDIR) $(TOOLCHAIN_FLAGS) clean

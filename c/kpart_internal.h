@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interfaces between kpart's C and Rust parts, inside kpart.ko.
+ * The Rust side mirrors these in rust/c_parts.rs.
+ */
+#ifndef _KPART_INTERNAL_H
+#define _KPART_INTERNAL_H
+
+#include <linux/types.h>
+
+struct kmem_cache;
+
+/* Module parameters as given to insmod. */
+struct kpart_params {
+	const char *mode;
+	unsigned int partitions;
+	bool accounted;
+	unsigned long long seed;
+};
+
+void kpart_params_get(struct kpart_params *params);
+
+struct kmem_cache *kpart_slab_cache_of(const void *p);
+
+#endif /* _KPART_INTERNAL_H */

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kpart's module parameters. The 6.12 Rust module! macro has no parameters,
+ * so they are declared here and read once by the Rust module's init.
+ */
+#include <linux/moduleparam.h>
+#include <linux/types.h>
+
+#include "kpart_internal.h"
+
+static char *mode = "typed";
+module_param(mode, charp, 0444);
+MODULE_PARM_DESC(mode, "Partitioning: 'typed' (by type, Clang allocation token) or 'random' (by call site)");
+
+static unsigned int partitions = 16;
+module_param(partitions, uint, 0444);
+MODULE_PARM_DESC(partitions, "Number of partitions: a power of two from 2 to 64 (default 16)");
+
+static bool accounted = true;
+module_param(accounted, bool, 0444);
+MODULE_PARM_DESC(accounted, "Partition __GFP_ACCOUNT allocations into a second matrix of SLAB_ACCOUNT caches (default on)");
+
+/* Mode 0: readable by nobody, so the seed never reaches user space. */
+static unsigned long long seed;
+module_param(seed, ullong, 0);
+MODULE_PARM_DESC(seed, "Random mode: fixed seed for reproducible tests (default: random per load)");
+
+void kpart_params_get(struct kpart_params *params)
+{
+	params->mode = mode;
+	params->partitions = partitions;
+	params->accounted = accounted;
+	params->seed = seed;
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The C half of kpart's KUnit suites: allocations made through include/kpart.h
+ * exactly as a C user makes them (Clang infers the token from the caller's own
+ * arguments), and a look at the slab cache behind an object.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <kpart.h>
+
+/* mm/slab.h: struct slab and struct kmem_cache, as lib/slub_kunit.c uses them. */
+#include "slab.h"
+
+#include "c_allocations.h"
+
+/* The struct the Rust suites allocate too, as kpart_type! { struct kpart_parity }. */
+struct kpart_parity {
+	int id;
+	void *next;
+};
+
+/* A pointer-free struct: its token is in the lower half. */
+struct kpart_plain {
+	unsigned int a;
+	unsigned long long b;
+	unsigned char buf[24];
+};
+
+void *kpart_test_c_alloc_parity(gfp_t flags)
+{
+	return kpart_kmalloc_obj(struct kpart_parity, flags);
+}
+
+void *kpart_test_c_alloc_parity_sizeof(gfp_t flags)
+{
+	return kpart_kmalloc(sizeof(struct kpart_parity), flags);
+}
+
+void *kpart_test_c_alloc_plain(gfp_t flags)
+{
+	return kpart_kzalloc(sizeof(struct kpart_plain), flags);
+}
+
+unsigned long kpart_test_c_token_parity(void)
+{
+	return __builtin_infer_alloc_token(sizeof(struct kpart_parity));
+}
+
+unsigned long kpart_test_c_token_plain(void)
+{
+	return __builtin_infer_alloc_token(sizeof(struct kpart_plain));
+}
+
+void *kpart_test_c_alloc_array(size_t n, size_t size, gfp_t flags)
+{
+	return kpart_kmalloc_array(n, size, flags);
+}
+
+void *kpart_test_c_kcalloc_u32(size_t n, gfp_t flags)
+{
+	return kpart_kcalloc(n, sizeof(u32), flags);
+}
+
+void *kpart_test_c_krealloc(void *p, size_t new_size, gfp_t flags)
+{
+	return kpart_krealloc(p, new_size, flags);
+}
+
+/* One allocation from one call site, the same site on every call. */
+void *kpart_test_c_alloc_one_site(size_t size, gfp_t flags)
+{
+	return kpart_kmalloc(size, flags);
+}
+
+/* KPART_TEST_SITES allocations, each from its own call site. */
+#define SITE(i)		(out[i] = kpart_kmalloc(size, flags))
+#define SITES4(i)	SITE(i), SITE(i + 1), SITE(i + 2), SITE(i + 3)
+#define SITES16(i)	SITES4(i), SITES4(i + 4), SITES4(i + 8), SITES4(i + 12)
+
+void kpart_test_c_alloc_sites(void **out, size_t size, gfp_t flags)
+{
+	SITES16(0), SITES16(16), SITES16(32), SITES16(48);
+}
+
+int kpart_test_cache_of(const void *p, struct kpart_test_cache *out)
+{
+	struct kmem_cache *s;
+	struct slab *slab;
+
+	if (ZERO_OR_NULL_PTR(p) || !virt_addr_valid(p))
+		return -ENOENT;
+	slab = virt_to_slab(p);
+	if (!slab)
+		return -ENOENT;
+	s = slab->slab_cache;
+	out->cache = s;
+	out->name = s->name;
+	out->object_size = s->object_size;
+	out->refcount = s->refcount;
+	out->no_merge = !!(s->flags & SLAB_NO_MERGE);
+	out->account = !!(s->flags & SLAB_ACCOUNT);
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The C half of kpart's KUnit suites; the Rust side mirrors it in c_allocations.rs. */
+#ifndef _KPART_KUNIT_C_ALLOCATIONS_H
+#define _KPART_KUNIT_C_ALLOCATIONS_H
+
+#include <linux/types.h>
+
+#define KPART_TEST_SITES 64
+
+struct kmem_cache;
+
+/* What the slab allocator knows of the cache behind an object. */
+struct kpart_test_cache {
+	const struct kmem_cache *cache;
+	const char *name;
+	unsigned int object_size;
+	int refcount;
+	bool no_merge;
+	bool account;
+};
+
+void *kpart_test_c_alloc_parity(gfp_t flags);
+void *kpart_test_c_alloc_parity_sizeof(gfp_t flags);
+void *kpart_test_c_alloc_plain(gfp_t flags);
+unsigned long kpart_test_c_token_parity(void);
+unsigned long kpart_test_c_token_plain(void);
+void *kpart_test_c_alloc_array(size_t n, size_t size, gfp_t flags);
+void *kpart_test_c_kcalloc_u32(size_t n, gfp_t flags);
+void *kpart_test_c_krealloc(void *p, size_t new_size, gfp_t flags);
+void *kpart_test_c_alloc_one_site(size_t size, gfp_t flags);
+void kpart_test_c_alloc_sites(void **out, size_t size, gfp_t flags);
+int kpart_test_cache_of(const void *p, struct kpart_test_cache *out);
+
+#endif

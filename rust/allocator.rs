@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The allocation entry points kpart exports to C and Rust users.
+//!
+//! `__kpart_kmalloc()` is the fast path: a size-class table lookup, a flag
+//! test, a partition table lookup (typed) or a multiply and shift (random),
+//! and `kmem_cache_alloc()`.
+
+use crate::c_parts;
+use crate::cache_matrix::CacheMatrix;
+use crate::partition::{Mode, Router};
+use crate::size_class;
+use core::ffi::{c_int, c_ulong, c_void};
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, Ordering};
+use kernel::bindings;
+use kernel::error::code::ENOENT;
+
+/// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
+pub const ZERO_SIZE_PTR: *mut c_void = 16 as *mut c_void;
+
+const fn gfp_bit(bit: u32) -> bindings::gfp_t {
+    1 << bit
+}
+
+/// `__GFP_ACCOUNT`.
+pub const GFP_ACCOUNT: bindings::gfp_t = gfp_bit(bindings::___GFP_ACCOUNT_BIT);
+
+/// Allocations with these flags are not partitioned: they go to plain
+/// kmalloc, which has the caches they need (`kmalloc-dma-*`,
+/// `kmalloc-rcl-*`) or fixes the flags up (`__GFP_DMA32`, `__GFP_HIGHMEM`).
+pub const GFP_UNPARTITIONED: bindings::gfp_t = gfp_bit(bindings::___GFP_DMA_BIT)
+    | gfp_bit(bindings::___GFP_DMA32_BIT)
+    | gfp_bit(bindings::___GFP_HIGHMEM_BIT)
+    | gfp_bit(bindings::___GFP_RECLAIMABLE_BIT);
+
+/// kpart's state while loaded: the router and the caches.
+pub struct Kpart {
+    router: Router,
+    matrix: CacheMatrix,
+}
+
+/// The loaded state, published by [`publish`] once complete.
+///
+/// Users reach kpart through its exported symbols, so they are loaded after
+/// [`publish`] and unloaded before [`unpublish`]: a non-NULL pointer is valid
+/// for the whole call.
+static STATE: AtomicPtr<Kpart> = AtomicPtr::new(ptr::null_mut());
+
+/// Publishes `kpart` to the entry points.
+///
+/// # Safety
+///
+/// `kpart` must stay valid until [`unpublish`] is called.
+pub unsafe fn publish(kpart: &Kpart) {
+    STATE.store(ptr::from_ref(kpart).cast_mut(), Ordering::Release);
+}
+
+/// Withdraws the state published by [`publish`].
+pub fn unpublish() {
+    STATE.store(ptr::null_mut(), Ordering::Release);
+}
+
+#[inline(always)]
+fn state() -> Option<&'static Kpart> {
+    // SAFETY: A non-NULL `STATE` was published by `publish`, whose caller
+    // keeps it valid until `unpublish`, and no user can call in after that
+    // (see `STATE`).
+    unsafe { STATE.load(Ordering::Acquire).as_ref() }
+}
+
+/// Plain kmalloc for what kpart does not partition; NULL without a warning
+/// for sizes kmalloc can never satisfy.
+fn kmalloc_unpartitioned(size: usize, flags: bindings::gfp_t) -> *mut c_void {
+    if size == 0 {
+        return ZERO_SIZE_PTR;
+    }
+    if size > bindings::KMALLOC_MAX_SIZE as usize {
+        return ptr::null_mut();
+    }
+    // SAFETY: `__kmalloc_noprof` accepts any size and flags.
+    unsafe { bindings::__kmalloc_noprof(size, flags) }
+}
+
+impl Kpart {
+    /// Creates the caches for `partitions` partitions.
+    pub fn new(
+        mode: Mode,
+        partitions: u32,
+        accounted: bool,
+        seed: u64,
+    ) -> kernel::error::Result<Kpart> {
+        let router = Router::new(mode, partitions, seed).ok_or(kernel::error::code::EINVAL)?;
+        let matrix = CacheMatrix::new(partitions as usize, accounted)?;
+        Ok(Kpart { router, matrix })
+    }
+
+    /// The caches.
+    pub fn matrix(&self) -> &CacheMatrix {
+        &self.matrix
+    }
+
+    /// The partitioning mode.
+    pub fn mode(&self) -> Mode {
+        self.router.mode()
+    }
+
+    #[inline(always)]
+    fn alloc(&self, size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_void {
+        let class = match size_class::index(size) {
+            Some(class) if flags & GFP_UNPARTITIONED == 0 => class,
+            _ => return kmalloc_unpartitioned(size, flags),
+        };
+        let accounted = flags & GFP_ACCOUNT != 0;
+        if accounted && !self.matrix.accounted() {
+            return kmalloc_unpartitioned(size, flags);
+        }
+        let partition = self.router.partition(token, site);
+        match self.matrix.get(accounted, partition, class) {
+            Some(cache) => cache.alloc_raw(flags),
+            None => kmalloc_unpartitioned(size, flags),
+        }
+    }
+
+    /// Where slab object `p` lives, if it is one of kpart's.
+    fn locate(&self, p: *const c_void) -> Option<c_parts::Location> {
+        // SAFETY: `kpart_slab_cache_of` accepts any pointer.
+        let cache = unsafe { c_parts::kpart_slab_cache_of(p) };
+        if cache.is_null() {
+            return None;
+        }
+        // SAFETY: `cache` is the live cache of the live object `p`.
+        let size = unsafe { bindings::kmem_cache_size(cache) } as usize;
+        let class = size_class::index(size)?;
+        let (accounted, partition) = self.matrix.locate(cache, class)?;
+        Some(c_parts::Location {
+            partition: partition as u32,
+            size: size as u32,
+            accounted,
+        })
+    }
+
+    /// Resizes `p` (a live object or NULL or `ZERO_SIZE_PTR`), keeping a kpart
+    /// object in its partition and matrix.
+    ///
+    /// # Safety
+    ///
+    /// `p` is NULL, `ZERO_SIZE_PTR` or a live kmalloc-compatible object that
+    /// the caller owns; on success it must no longer be used unless returned.
+    unsafe fn realloc(
+        &self,
+        p: *const c_void,
+        new_size: usize,
+        flags: bindings::gfp_t,
+        token: u64,
+        site: u64,
+    ) -> *mut c_void {
+        if p.is_null() || p == ZERO_SIZE_PTR.cast_const() {
+            return self.alloc(new_size, flags, token, site);
+        }
+        if new_size == 0 {
+            // SAFETY: `p` is a live object the caller gives up.
+            unsafe { bindings::kfree(p) };
+            return ZERO_SIZE_PTR;
+        }
+        // SAFETY: `p` is a live slab or large kmalloc object.
+        let old_size = unsafe { bindings::ksize(p) };
+        if new_size <= old_size {
+            return p.cast_mut();
+        }
+        let new = match (self.locate(p), size_class::index(new_size)) {
+            (Some(loc), Some(class)) => match self.matrix.get(loc.accounted, loc.partition as usize, class) {
+                Some(cache) => cache.alloc_raw(flags),
+                None => kmalloc_unpartitioned(new_size, flags),
+            },
+            _ => self.alloc(new_size, flags, token, site),
+        };
+        if new.is_null() {
+            return new;
+        }
+        // SAFETY: `new` holds at least `new_size > old_size` bytes, `p` holds
+        // `old_size` bytes (ksize() made all of them accessible), and the two
+        // objects are distinct. `p` is then given up.
+        unsafe {
+            ptr::copy_nonoverlapping(p.cast::<u8>(), new.cast::<u8>(), old_size);
+            bindings::kfree(p);
+        }
+        new
+    }
+}
+
+/// Allocates `size` bytes in the partition of (`token`, `site`).
+///
+/// `token` is the allocated type's Clang token with `-falloc-token-max=64`
+/// (typed mode); `site` identifies the call site (random mode). See
+/// `include/kpart.h`.
+#[no_mangle]
+pub extern "C" fn __kpart_kmalloc(
+    size: usize,
+    flags: bindings::gfp_t,
+    token: c_ulong,
+    site: c_ulong,
+) -> *mut c_void {
+    match state() {
+        Some(kpart) => kpart.alloc(size, flags, token, site),
+        None => kmalloc_unpartitioned(size, flags),
+    }
+}
+
+/// Resizes `p` to `new_size` bytes, keeping a kpart object in its partition.
+///
+/// # Safety
+///
+/// `p` is NULL, `ZERO_SIZE_PTR` or a live kmalloc-compatible object that the
+/// caller owns.
+#[no_mangle]
+pub unsafe extern "C" fn __kpart_krealloc(
+    p: *const c_void,
+    new_size: usize,
+    flags: bindings::gfp_t,
+    token: c_ulong,
+    site: c_ulong,
+) -> *mut c_void {
+    match state() {
+        // SAFETY: Guaranteed by the caller.
+        Some(kpart) => unsafe { kpart.realloc(p, new_size, flags, token, site) },
+        // SAFETY: Guaranteed by the caller; krealloc accepts the same `p`.
+        None => unsafe { bindings::krealloc_noprof(p, new_size, flags) },
+    }
+}
+
+/// Fills `info` with kpart's mode, partition count and accounting.
+///
+/// # Safety
+///
+/// `info` is valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn kpart_get_info(info: *mut c_parts::Info) {
+    let value = match state() {
+        Some(kpart) => c_parts::Info {
+            mode: match kpart.mode() {
+                Mode::Random => 0,
+                Mode::Typed => 1,
+            },
+            partitions: kpart.matrix.partitions() as u32,
+            accounted: kpart.matrix.accounted(),
+        },
+        None => c_parts::Info {
+            mode: 0,
+            partitions: 0,
+            accounted: false,
+        },
+    };
+    // SAFETY: Guaranteed by the caller.
+    unsafe { info.write(value) };
+}
+
+/// Finds the kpart cache holding `p`: 0 and `*loc` filled in, or `-ENOENT`.
+///
+/// # Safety
+///
+/// `p` is a live object or any pointer that is not one (NULL, stack, module
+/// data); `loc` is valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn kpart_locate(p: *const c_void, loc: *mut c_parts::Location) -> c_int {
+    match state().and_then(|kpart| kpart.locate(p)) {
+        Some(found) => {
+            // SAFETY: Guaranteed by the caller.
+            unsafe { loc.write(found) };
+            0
+        }
+        None => ENOENT.to_errno(),
+    }
+}

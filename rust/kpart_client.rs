@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Allocating from kpart in a Rust module.
+//!
+//! 6.12 cannot link one Rust module against another's crate, so a Rust user of
+//! kpart includes this file (and, next to it, `alloc_token.rs`) as a module
+//! and calls kpart's exported C-ABI entry points:
+//!
+//! ```ignore
+//! #[path = "/path/to/kpart/rust/kpart_client.rs"]
+//! mod kpart;
+//!
+//! use kpart::{kpart_type, AllocType};
+//!
+//! kpart_type! {
+//!     #[repr(C)]
+//!     pub struct Session {
+//!         pub id: u64,
+//!         pub peer: *mut Session,
+//!     }
+//! }
+//!
+//! let s = kpart::new_box(Session { id: 1, peer: core::ptr::null_mut() }, GFP_KERNEL)?;
+//! ```
+//!
+//! and builds with `KBUILD_EXTRA_SYMBOLS=<kpart>/Module.symvers`.
+//!
+//! The partition is computed at compile time from the type: its C name and
+//! whether it holds a pointer ([`AllocType`]), so a Rust `Session` lands in
+//! the partition of a C `struct Session`. In random mode the site is the
+//! caller's own call site (`#[track_caller]`) for [`new_box`], [`alloc`] and
+//! [`kmalloc`]; allocations through [`Box::new`] cannot see their caller, and
+//! use one site per type.
+
+#![allow(dead_code)]
+
+#[path = "alloc_token.rs"]
+pub mod alloc_token;
+
+pub use alloc_token::{AllocType, TokenMode};
+
+use core::alloc::Layout;
+use core::ffi::{c_int, c_ulong, c_void};
+use core::marker::PhantomData;
+use core::panic::Location;
+use core::ptr::NonNull;
+use kernel::alloc::{AllocError, Allocator, Box, Flags};
+use kernel::bindings;
+
+/// The token bound kpart expects (`-falloc-token-max=64` in C).
+pub const TOKEN_MAX: u64 = 64;
+
+/// `struct kpart_info` (`include/kpart.h`).
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Info {
+    /// `KPART_MODE_RANDOM` (0) or `KPART_MODE_TYPED` (1).
+    pub mode: u32,
+    /// The partition count.
+    pub partitions: u32,
+    /// Whether `__GFP_ACCOUNT` allocations have their own matrix.
+    pub accounted: bool,
+}
+
+/// `struct kpart_location` (`include/kpart.h`).
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// The partition.
+    pub partition: u32,
+    /// The size class, in bytes.
+    pub size: u32,
+    /// Whether the object is in the accounted matrix.
+    pub accounted: bool,
+}
+
+extern "C" {
+    fn __kpart_kmalloc(size: usize, flags: bindings::gfp_t, token: c_ulong, site: c_ulong) -> *mut c_void;
+    fn __kpart_krealloc(
+        p: *const c_void,
+        new_size: usize,
+        flags: bindings::gfp_t,
+        token: c_ulong,
+        site: c_ulong,
+    ) -> *mut c_void;
+    fn kpart_get_info(info: *mut Info);
+    fn kpart_locate(p: *const c_void, loc: *mut Location) -> c_int;
+}
+
+/// `T`'s token, as C computes it with `-falloc-token-max=64`; folded at
+/// compile time.
+pub const fn token<T: AllocType>() -> u64 {
+    alloc_token::token_of::<T>(TOKEN_MAX, TokenMode::TypeHashPointerSplit)
+}
+
+/// The raw value of `flags`.
+///
+/// 6.12 keeps `Flags::as_raw` crate-private; `Flags` is a one-field `u32`
+/// wrapper, which the assertion below checks at compile time.
+pub fn gfp(flags: Flags) -> bindings::gfp_t {
+    // SAFETY: `Flags` is a single `u32` field, checked by `_FLAGS_ARE_RAW`.
+    unsafe { core::mem::transmute::<Flags, u32>(flags) }
+}
+
+const _FLAGS_ARE_RAW: () = {
+    assert!(core::mem::size_of::<Flags>() == core::mem::size_of::<u32>());
+    // SAFETY: Same size, checked above; `Flags` wraps the raw `gfp_t`.
+    let raw = unsafe { core::mem::transmute::<Flags, u32>(kernel::alloc::flags::GFP_KERNEL) };
+    assert!(raw == bindings::GFP_KERNEL);
+};
+
+/// The site of the caller's caller: unique per call site.
+#[track_caller]
+fn site() -> c_ulong {
+    Location::caller() as *const Location<'static> as c_ulong
+}
+
+/// Allocates `size` bytes with no type (Clang's fallback token 0, as a C
+/// `kmalloc(n, gfp)` whose type cannot be inferred). NULL on failure;
+/// `ZERO_SIZE_PTR` for 0. Free with `kfree()`.
+#[track_caller]
+pub fn kmalloc(size: usize, flags: Flags) -> *mut u8 {
+    // SAFETY: `__kpart_kmalloc` accepts any arguments.
+    unsafe { __kpart_kmalloc(size, gfp(flags), 0, site()) }.cast()
+}
+
+/// As [`kmalloc`] with an explicit token and site, as the C macros pass them.
+pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u8 {
+    // SAFETY: `__kpart_kmalloc` accepts any arguments.
+    unsafe { __kpart_kmalloc(size, gfp(flags), token, site) }.cast()
+}
+
+/// Allocates uninitialised memory for one `T` in `T`'s partition. NULL on
+/// failure. Free with `kfree()`.
+#[track_caller]
+pub fn alloc<T: AllocType>(flags: Flags) -> *mut T {
+    // SAFETY: `__kpart_kmalloc` accepts any arguments.
+    unsafe { __kpart_kmalloc(Layout::new::<T>().pad_to_align().size(), gfp(flags), token::<T>(), site()) }
+        .cast()
+}
+
+/// Allocates uninitialised memory for `n` `T`s in `T`'s partition (C's
+/// `kmalloc_array(n, sizeof(T))`). NULL on failure or when the size overflows.
+#[track_caller]
+pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
+    let Some(size) = n.checked_mul(Layout::new::<T>().pad_to_align().size()) else {
+        return core::ptr::null_mut();
+    };
+    // SAFETY: `__kpart_kmalloc` accepts any arguments.
+    unsafe { __kpart_kmalloc(size, gfp(flags), token::<T>(), site()) }.cast()
+}
+
+/// Resizes `p` to `new_size` bytes, keeping it in its partition; a new
+/// object gets `T`'s partition. NULL on failure, `p` then unchanged.
+///
+/// # Safety
+///
+/// `p` is NULL, `ZERO_SIZE_PTR` or a live kmalloc-compatible object owned by
+/// the caller, which must not use it after a successful call.
+#[track_caller]
+pub unsafe fn krealloc<T: AllocType>(p: *mut T, new_size: usize, flags: Flags) -> *mut T {
+    // SAFETY: Guaranteed by the caller.
+    unsafe { __kpart_krealloc(p.cast(), new_size, gfp(flags), token::<T>(), site()) }.cast()
+}
+
+/// kpart's mode, partition count and accounting.
+pub fn info() -> Info {
+    let mut info = Info::default();
+    // SAFETY: `info` is valid for writes.
+    unsafe { kpart_get_info(&mut info) };
+    info
+}
+
+/// The partition, size class and matrix of `p`, or `None` when `p` is not a
+/// kpart object.
+pub fn locate<T>(p: *const T) -> Option<Location> {
+    let mut loc = Location::default();
+    // SAFETY: `kpart_locate` accepts any pointer; `loc` is valid for writes.
+    (unsafe { kpart_locate(p.cast(), &mut loc) } == 0).then_some(loc)
+}
+
+/// A [`kernel::alloc::Allocator`] that puts `T` in `T`'s partition: with it
+/// the kernel's own [`Box`] allocates from kpart.
+pub struct Partitioned<T>(PhantomData<T>);
+
+/// A box in `T`'s partition.
+pub type PBox<T> = Box<T, Partitioned<T>>;
+
+// SAFETY: `realloc` returns memory from kpart (slab objects, or kmalloc for
+// what kpart does not partition), valid until freed with `kfree`, aligned as
+// kmalloc aligns `pad_to_align()` sizes (the natural alignment of power-of-two
+// sizes, 32 and 64 for the 96 and 192 classes), and `__kpart_krealloc`
+// preserves the contents and leaves `ptr` valid on failure.
+unsafe impl<T: AllocType> Allocator for Partitioned<T> {
+    unsafe fn realloc(
+        ptr: Option<NonNull<u8>>,
+        layout: Layout,
+        old_layout: Layout,
+        flags: Flags,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        let size = layout.pad_to_align().size();
+        let old = match ptr {
+            Some(p) if old_layout.size() != 0 => p.as_ptr().cast_const(),
+            _ => core::ptr::null(),
+        };
+        if size == 0 {
+            if !old.is_null() {
+                // SAFETY: `old` is a live allocation of ours, given up.
+                unsafe { bindings::kfree(old.cast()) };
+            }
+            return Ok(NonNull::slice_from_raw_parts(
+                // `layout.align()` is a non-zero power of two.
+                NonNull::new(layout.align() as *mut u8).ok_or(AllocError)?,
+                0,
+            ));
+        }
+        // `Box::new` hides its caller: one site per type.
+        let site = core::any::type_name::<T>().as_ptr() as c_ulong;
+        // SAFETY: `old` is NULL or a live allocation of ours (the caller's
+        // guarantee); `__kpart_krealloc` accepts both.
+        let p = unsafe { __kpart_krealloc(old.cast(), size, gfp(flags), token::<T>(), site) };
+        NonNull::new(p.cast::<u8>())
+            .map(|p| NonNull::slice_from_raw_parts(p, size))
+            .ok_or(AllocError)
+    }
+}
+
+/// Boxes `value` in `T`'s partition, with the caller's own site.
+#[track_caller]
+pub fn new_box<T: AllocType>(value: T, flags: Flags) -> Result<PBox<T>, AllocError> {
+    if core::mem::size_of::<T>() == 0 {
+        return Box::new(value, flags);
+    }
+    let p = alloc::<T>(flags);
+    if p.is_null() || p as usize == 16 {
+        return Err(AllocError);
+    }
+    // SAFETY: `p` is a fresh, suitably aligned allocation for one `T`.
+    unsafe { p.write(value) };
+    // SAFETY: `p` holds an initialised `T`, allocated as `Partitioned<T>`
+    // allocates (and frees: `kfree`).
+    Ok(unsafe { Box::from_raw(p) })
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! kpart: partitioned kmalloc caches.
+//!
+//! On load, kpart creates a matrix of never-merged slab caches, one per
+//! partition and kmalloc size class (and the same again for `__GFP_ACCOUNT`
+//! allocations), and routes the allocations of its users into it: by type
+//! (Clang allocation tokens) or by call site (random mode). On unload it
+//! destroys them. See `Documentation/kpart.rst`.
+
+use kernel::prelude::*;
+use kernel::str::CStr;
+
+mod allocator;
+mod c_parts;
+mod cache_matrix;
+mod partition;
+mod size_class;
+mod slab_cache;
+
+use allocator::Kpart;
+use partition::Mode;
+
+module! {
+    type: KpartModule,
+    name: "kpart",
+    author: "The kpart developers",
+    description: "Partitioned kmalloc caches",
+    license: "GPL",
+}
+
+struct KpartModule {
+    kpart: Pin<KBox<Kpart>>,
+}
+
+/// Reads and checks the module parameters: one `pr_err` naming the parameter
+/// and its allowed values for each bad one.
+fn params() -> Result<(Mode, u32, bool, Option<u64>)> {
+    let mut raw = c_parts::Params {
+        mode: core::ptr::null(),
+        partitions: 0,
+        accounted: false,
+        seed: 0,
+    };
+    // SAFETY: `raw` is valid for writes.
+    unsafe { c_parts::kpart_params_get(&mut raw) };
+
+    let mode_str = if raw.mode.is_null() {
+        c_str!("")
+    } else {
+        // SAFETY: A charp module parameter is a NUL-terminated string that
+        // lives as long as the module.
+        unsafe { CStr::from_char_ptr(raw.mode) }
+    };
+    let mode = Mode::parse(mode_str.as_bytes());
+    if mode.is_none() {
+        pr_err!("mode={}: must be 'typed' or 'random'\n", mode_str.to_str().unwrap_or("?"));
+    }
+    if !partition::valid_count(raw.partitions) {
+        pr_err!(
+            "partitions={}: must be a power of two from {} to {} (2, 4, 8, 16, 32 or 64)\n",
+            raw.partitions,
+            partition::MIN_PARTITIONS,
+            partition::MAX_PARTITIONS
+        );
+    }
+    match mode {
+        Some(mode) if partition::valid_count(raw.partitions) => Ok((
+            mode,
+            raw.partitions,
+            raw.accounted,
+            (raw.seed != 0).then_some(raw.seed),
+        )),
+        _ => Err(EINVAL),
+    }
+}
+
+impl kernel::Module for KpartModule {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let (mode, partitions, accounted, seed) = params()?;
+        // SAFETY: `get_random_u64` may be called from process context.
+        let seed = seed.unwrap_or_else(|| unsafe { bindings::get_random_u64() });
+        let kpart = KBox::pin(Kpart::new(mode, partitions, accounted, seed)?, GFP_KERNEL)?;
+        // SAFETY: `kpart` is pinned and owned by the module, which calls
+        // `unpublish` in `drop` before it is freed.
+        unsafe { allocator::publish(&kpart) };
+        pr_info!(
+            "{} mode, {} partitions, accounted matrix {}: {} caches\n",
+            mode.name(),
+            partitions,
+            if accounted { "on" } else { "off" },
+            kpart.matrix().len()
+        );
+        Ok(KpartModule { kpart })
+    }
+}
+
+impl Drop for KpartModule {
+    fn drop(&mut self) {
+        allocator::unpublish();
+        pr_info!("unloading: destroying {} caches\n", self.kpart.matrix().len());
+    }
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! kmalloc size classes.
+//!
+//! kpart serves the same size classes as the kernel's kmalloc caches
+//! (`mm/slab_common.c`): powers of two from 8 to 8192 bytes, plus 96 and 192.
+//! Larger requests are not partitioned and go to plain `kmalloc`.
+//!
+//! This file is pure `core` Rust; the host tests include it too.
+
+/// Number of size classes.
+pub const COUNT: usize = 13;
+
+/// Object size of each class, in bytes, smallest first.
+pub const SIZES: [usize; COUNT] = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+
+/// Class names as they appear in cache names, like the kernel's `kmalloc-<name>`.
+pub const NAMES: [&str; COUNT] = [
+    "8", "16", "32", "64", "96", "128", "192", "256", "512", "1k", "2k", "4k", "8k",
+];
+
+/// The largest size kpart partitions; larger requests go to plain `kmalloc`.
+pub const MAX_SIZE: usize = SIZES[COUNT - 1];
+
+/// Class index for sizes 1..=192, indexed by `(size - 1) / 8`, as the kernel's
+/// `kmalloc_size_index`: sizes 65..=96 use the 96-byte class, 129..=192 the
+/// 192-byte class.
+const SMALL_INDEX: [u8; 24] = [
+    0, 1, 2, 2, 3, 3, 3, 3, // 8, 16, 24-32, 40-64
+    4, 4, 4, 4, // 72-96
+    5, 5, 5, 5, // 104-128
+    6, 6, 6, 6, 6, 6, 6, 6, // 136-192
+];
+
+/// Returns the class that serves `size` bytes, or `None` when `size` is 0 or
+/// larger than [`MAX_SIZE`].
+///
+/// No division and no loop: a table lookup for small sizes, a leading-zero
+/// count for the rest.
+#[inline(always)]
+pub const fn index(size: usize) -> Option<usize> {
+    if size == 0 || size > MAX_SIZE {
+        return None;
+    }
+    if size <= 192 {
+        return Some(SMALL_INDEX[(size - 1) >> 3] as usize);
+    }
+    // 193..=256 -> 7 (256 = 2^8), 257..=512 -> 8, ... 4097..=8192 -> 12.
+    let order = usize::BITS - (size - 1).leading_zeros();
+    Some(order as usize - 1)
+}
+
+/// The alignment kmalloc guarantees for objects of `size` bytes: the largest
+/// power of two that divides the size (`create_boot_cache()` does the same).
+pub const fn align(size: usize) -> usize {
+    1 << size.trailing_zeros()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_size_lands_in_the_smallest_class_that_holds_it() {
+        for size in 1..=MAX_SIZE {
+            let class = index(size).unwrap();
+            assert!(SIZES[class] >= size, "size {size} in class {}", SIZES[class]);
+            if class > 0 {
+                assert!(SIZES[class - 1] < size, "size {size} could use {}", SIZES[class - 1]);
+            }
+        }
+    }
+
+    #[test]
+    fn boundaries() {
+        let cases = [
+            (1, 8),
+            (8, 8),
+            (9, 16),
+            (64, 64),
+            (65, 96),
+            (96, 96),
+            (97, 128),
+            (129, 192),
+            (192, 192),
+            (193, 256),
+            (4096, 4096),
+            (4097, 8192),
+            (8192, 8192),
+        ];
+        for (size, expected) in cases {
+            assert_eq!(SIZES[index(size).unwrap()], expected, "size {size}");
+        }
+        assert_eq!(index(0), None);
+        assert_eq!(index(8193), None);
+        assert_eq!(index(usize::MAX), None);
+    }
+
+    #[test]
+    fn alignment_is_the_largest_power_of_two_divisor() {
+        assert_eq!(align(96), 32);
+        assert_eq!(align(192), 64);
+        assert_eq!(align(8), 8);
+        assert_eq!(align(8192), 8192);
+    }
+
+    #[test]
+    fn names_match_sizes() {
+        for (size, name) in SIZES.iter().zip(NAMES) {
+            let expected = if *size >= 1024 {
+                let mut s = (size / 1024).to_string();
+                s.push('k');
+                s
+            } else {
+                size.to_string()
+            };
+            assert_eq!(name, expected);
+        }
+    }
+}

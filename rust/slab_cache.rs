@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Slab caches (`struct kmem_cache`).
+//!
+//! C header: [`include/linux/slab.h`](srctree/include/linux/slab.h)
+//!
+//! The 6.12 `kernel` crate has no abstraction for slab caches; this is the
+//! small part of one that kpart needs: create a cache, allocate from it, and
+//! destroy it when the owner goes away.
+
+use core::ffi::c_void;
+use core::ptr::NonNull;
+use kernel::bindings;
+use kernel::error::{code::ENOMEM, Result};
+use kernel::str::CStr;
+
+/// Flags for [`SlabCache::new`] (`slab_flags_t`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlabFlags(bindings::slab_flags_t);
+
+impl SlabFlags {
+    /// No flags.
+    pub const NONE: SlabFlags = SlabFlags(0);
+    /// `SLAB_NO_MERGE`: never alias this cache with another one.
+    pub const NO_MERGE: SlabFlags = SlabFlags(1 << bindings::_slab_flag_bits__SLAB_NO_MERGE);
+    /// `SLAB_ACCOUNT`: charge objects to the allocating task's memory cgroup.
+    pub const ACCOUNT: SlabFlags = SlabFlags(1 << bindings::_slab_flag_bits__SLAB_ACCOUNT);
+}
+
+impl core::ops::BitOr for SlabFlags {
+    type Output = SlabFlags;
+
+    fn bitor(self, rhs: SlabFlags) -> SlabFlags {
+        SlabFlags(self.0 | rhs.0)
+    }
+}
+
+/// A slab cache of fixed-size objects.
+///
+/// # Invariants
+///
+/// `cache` points to a live cache made by `kmem_cache_create()`
+/// (`__kmem_cache_create_args()`) that this object alone destroys, on drop.
+pub struct SlabCache {
+    cache: NonNull<bindings::kmem_cache>,
+}
+
+// SAFETY: A `kmem_cache` may be used and destroyed from any thread; the slab
+// allocator does its own locking.
+unsafe impl Send for SlabCache {}
+
+// SAFETY: All operations through `&SlabCache` (allocating) are safe to call
+// concurrently from any number of threads.
+unsafe impl Sync for SlabCache {}
+
+impl SlabCache {
+    /// Creates a cache named `name` of `size`-byte objects aligned to `align`.
+    ///
+    /// With `usercopy`, the whole object may be copied to and from user space
+    /// under `CONFIG_HARDENED_USERCOPY`, as kmalloc objects may.
+    ///
+    /// The slab allocator keeps its own copy of `name`.
+    pub fn new(
+        name: &CStr,
+        size: u32,
+        align: u32,
+        flags: SlabFlags,
+        usercopy: bool,
+    ) -> Result<SlabCache> {
+        let mut args = bindings::kmem_cache_args {
+            align,
+            useroffset: 0,
+            usersize: if usercopy { size } else { 0 },
+            freeptr_offset: 0,
+            use_freeptr_offset: false,
+            ctor: None,
+        };
+        // SAFETY: `name` is a valid NUL-terminated string that the slab
+        // allocator duplicates (`kstrdup_const`), and `args` is a valid,
+        // fully initialised argument block that lives across the call.
+        let cache = unsafe {
+            bindings::__kmem_cache_create_args(name.as_char_ptr(), size, &mut args, flags.0)
+        };
+        // INVARIANT: a non-NULL result is a new, live cache owned by us.
+        NonNull::new(cache)
+            .map(|cache| SlabCache { cache })
+            .ok_or(ENOMEM)
+    }
+
+    /// Allocates an object with GFP flags `gfp`; NULL when memory is short.
+    ///
+    /// The object may be freed with `kfree()` or `kmem_cache_free()`.
+    #[inline(always)]
+    pub fn alloc_raw(&self, gfp: bindings::gfp_t) -> *mut c_void {
+        // SAFETY: By the type invariant `self.cache` is a live cache.
+        unsafe { bindings::kmem_cache_alloc_noprof(self.cache.as_ptr(), gfp) }
+    }
+
+    /// The cache as a raw pointer, for comparison with the cache of an object.
+    pub fn as_ptr(&self) -> *mut bindings::kmem_cache {
+        self.cache.as_ptr()
+    }
+}
+
+impl Drop for SlabCache {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `self.cache` is live and ours alone.
+        // Should objects remain, the slab allocator reports it and keeps the
+        // cache (and its own copy of the name), so no memory is reused.
+        unsafe { bindings::kmem_cache_destroy(self.cache.as_ptr()) };
+    }
+}
