@@ -1,1 +1,409 @@
 // SPDX-License-Identifier: GPL-2.0
+
+//! Suite `kpart_alloc`: routing and kmalloc semantics, from C and from Rust,
+//! in both modes (mode-specific cases skip in the other mode).
+
+use crate::c_allocations::{self as c, kfree};
+use crate::kpart::{self, kpart_type, AllocType};
+use crate::matrix_tests::SIZES;
+use kernel::ffi::c_void;
+use kernel::alloc::flags::{GFP_KERNEL, GFP_KERNEL_ACCOUNT, __GFP_ZERO};
+use kernel::bindings;
+use kernel::prelude::*;
+
+const MODE_RANDOM: u32 = 0;
+const MODE_TYPED: u32 = 1;
+
+kpart_type! {
+    /// The struct `c_allocations.c` allocates as `struct kpart_parity`.
+    #[allow(non_camel_case_types)]
+    #[repr(C)]
+    pub(crate) struct kpart_parity {
+        pub(crate) id: i32,
+        pub(crate) next: *mut c_void,
+    }
+}
+
+kpart_type! {
+    /// The struct `c_allocations.c` allocates as `struct kpart_plain`.
+    #[allow(non_camel_case_types)]
+    #[repr(C)]
+    pub(crate) struct kpart_plain {
+        pub(crate) a: u32,
+        pub(crate) b: u64,
+        pub(crate) buf: [u8; 24],
+    }
+}
+
+kpart_type! {
+    /// A 64-byte aligned struct.
+    #[allow(non_camel_case_types)]
+    #[repr(C, align(64))]
+    pub(crate) struct kpart_aligned {
+        pub(crate) v: [u64; 3],
+    }
+}
+
+/// Skips the running case unless kpart is in `mode`.
+fn require_mode(mode: u32) -> bool {
+    if kpart::info().mode == mode {
+        return true;
+    }
+    crate::kunit_support::skip(if mode == MODE_TYPED {
+        c"needs kpart in typed mode"
+    } else {
+        c"needs kpart in random mode"
+    });
+    false
+}
+
+/// The partition kpart must choose for token `token` (bound 64): Clang's
+/// `typehashpointersplit` reduction to the loaded partition count.
+fn predicted(token: u64) -> u32 {
+    let half = kpart::info().partitions as u64 / 2;
+    ((token % 32) % half + if token >= 32 { half } else { 0 }) as u32
+}
+
+fn partition_of<T>(p: *const T) -> Option<u32> {
+    kpart::locate(p).map(|loc| loc.partition)
+}
+
+fn size_class_boundaries() {
+    let cases = [
+        (1, 8),
+        (8, 8),
+        (9, 16),
+        (96, 96),
+        (97, 128),
+        (192, 192),
+        (193, 256),
+        (4096, 4096),
+        (8192, 8192),
+    ];
+    for (size, class) in cases {
+        let p = kpart::kmalloc(size, GFP_KERNEL);
+        kunit_expect!(!p.is_null(), "{} bytes", size);
+        let loc = kpart::locate(p);
+        kunit_expect!(loc.map(|l| l.size as usize) == Some(class), "{} bytes: {:?}", size, loc);
+        kfree(p);
+    }
+    // Above 8192: plain kmalloc, not a kpart object.
+    let p = kpart::kmalloc(8193, GFP_KERNEL);
+    kunit_expect!(!p.is_null());
+    kunit_expect!(kpart::locate(p).is_none());
+    kfree(p);
+}
+
+fn alignment() {
+    for &size in SIZES.iter() {
+        let p = kpart::kmalloc(size, GFP_KERNEL);
+        let align = 1usize << size.trailing_zeros();
+        kunit_expect!(!p.is_null() && p as usize % align == 0, "{} bytes at {:p}", size, p);
+        kfree(p);
+    }
+    match kpart::new_box(kpart_aligned { v: [1, 2, 3] }, GFP_KERNEL) {
+        Ok(b) => kunit_expect!(&*b as *const kpart_aligned as usize % 64 == 0),
+        Err(_) => kunit_expect!(false, "allocation failed"),
+    }
+}
+
+fn zeroing() {
+    for &size in SIZES.iter() {
+        // Dirty objects of the class first, so that zeroing has work to do.
+        let dirty = kpart::kmalloc(size, GFP_KERNEL);
+        if !dirty.is_null() {
+            // SAFETY: `dirty` is a fresh allocation of `size` bytes.
+            unsafe { core::ptr::write_bytes(dirty, 0xa5, size) };
+        }
+        kfree(dirty);
+        let p = kpart::kmalloc(size, GFP_KERNEL | __GFP_ZERO);
+        kunit_expect!(!p.is_null());
+        // SAFETY: `p` is a fresh allocation of `size` bytes.
+        let bytes = unsafe { core::slice::from_raw_parts(p, size) };
+        kunit_expect!(bytes.iter().all(|b| *b == 0), "{} bytes not zeroed", size);
+        kfree(p);
+    }
+    // SAFETY: The C side allocates a `struct kpart_plain` with kzalloc.
+    let p = unsafe { c::kpart_test_c_alloc_plain(bindings::GFP_KERNEL) }.cast::<u8>();
+    kunit_expect!(!p.is_null());
+    // SAFETY: `p` holds a zeroed `struct kpart_plain`.
+    let bytes = unsafe { core::slice::from_raw_parts(p, core::mem::size_of::<kpart_plain>()) };
+    kunit_expect!(bytes.iter().all(|b| *b == 0));
+    kfree(p);
+}
+
+fn ksize_is_the_class_size() {
+    for size in [1usize, 24, 100, 1000, 5000] {
+        let p = kpart::kmalloc(size, GFP_KERNEL);
+        // SAFETY: `p` is a live object.
+        let ks = unsafe { bindings::ksize(p.cast()) };
+        let class = kpart::locate(p).map_or(0, |l| l.size as usize);
+        kunit_expect!(ks >= size && ks == class, "{} bytes: ksize {} class {}", size, ks, class);
+        kfree(p);
+    }
+}
+
+fn krealloc_keeps_the_partition() {
+    // The partition of a C object, grown and shrunk from a different call
+    // site in C and in Rust.
+    // SAFETY: Plain allocation.
+    let p = unsafe { c::kpart_test_c_alloc_parity(bindings::GFP_KERNEL) };
+    kunit_expect!(!p.is_null());
+    let before = kpart::locate(p);
+    // SAFETY: `p` is a live 16-byte object.
+    unsafe { core::ptr::write_bytes(p.cast::<u8>(), 0x3c, 16) };
+    // SAFETY: `p` is ours and replaced by the result.
+    let grown = unsafe { c::kpart_test_c_krealloc(p, 1000, bindings::GFP_KERNEL) };
+    kunit_expect!(!grown.is_null());
+    let after = kpart::locate(grown);
+    kunit_expect!(after.map(|l| l.size) == Some(1024), "{:?}", after);
+    kunit_expect!(after.map(|l| l.partition) == before.map(|l| l.partition), "{:?} -> {:?}", before, after);
+    // SAFETY: `grown` holds at least 16 bytes copied from `p`.
+    let copied = unsafe { core::slice::from_raw_parts(grown.cast::<u8>(), 16) };
+    kunit_expect!(copied.iter().all(|b| *b == 0x3c));
+    // Shrinking keeps the object.
+    // SAFETY: `grown` is ours.
+    let shrunk = unsafe { kpart::krealloc::<u8>(grown.cast(), 10, GFP_KERNEL) };
+    kunit_expect!(shrunk == grown.cast());
+    // Growing from Rust, in another partition's call site, keeps it too.
+    // SAFETY: `shrunk` is ours.
+    let regrown = unsafe { kpart::krealloc::<u64>(shrunk.cast(), 4000, GFP_KERNEL) };
+    kunit_expect!(partition_of(regrown) == before.map(|l| l.partition));
+    // NULL and ZERO_SIZE_PTR allocate; size 0 frees.
+    // SAFETY: `regrown` is ours; size 0 frees it.
+    let freed = unsafe { kpart::krealloc(regrown, 0, GFP_KERNEL) };
+    kunit_expect_eq!(freed as usize, 16);
+    // SAFETY: NULL allocates.
+    let fresh = unsafe { kpart::krealloc::<u8>(core::ptr::null_mut(), 40, GFP_KERNEL) };
+    kunit_expect!(kpart::locate(fresh).map(|l| l.size) == Some(64));
+    kfree(fresh);
+    // SAFETY: ZERO_SIZE_PTR allocates.
+    let fresh = unsafe { kpart::krealloc::<u8>(16 as *mut u8, 40, GFP_KERNEL) };
+    kunit_expect!(kpart::locate(fresh).map(|l| l.size) == Some(64));
+    kfree(fresh);
+}
+
+/// The same type, from C (two macros, two sites) and from Rust (two
+/// allocation paths), lands in one partition: the one its token predicts.
+fn typed_c_and_rust_agree() {
+    if !require_mode(MODE_TYPED) {
+        return;
+    }
+    // SAFETY: Returns a constant.
+    let c_token = unsafe { c::kpart_test_c_token_parity() };
+    kunit_expect_eq!(c_token as u64, kpart::token::<kpart_parity>());
+    // SAFETY: Returns a constant.
+    let c_plain = unsafe { c::kpart_test_c_token_plain() };
+    kunit_expect_eq!(c_plain as u64, kpart::token::<kpart_plain>());
+
+    let want = predicted(kpart::token::<kpart_parity>());
+    // SAFETY: Plain allocations.
+    let from_c = unsafe { c::kpart_test_c_alloc_parity(bindings::GFP_KERNEL) };
+    // SAFETY: Plain allocations.
+    let from_c2 = unsafe { c::kpart_test_c_alloc_parity_sizeof(bindings::GFP_KERNEL) };
+    let from_rust = kpart::alloc::<kpart_parity>(GFP_KERNEL);
+    let boxed = kpart::new_box(kpart_parity { id: 1, next: core::ptr::null_mut() }, GFP_KERNEL);
+    kunit_expect_eq!(partition_of(from_c), Some(want));
+    kunit_expect_eq!(partition_of(from_c2), Some(want));
+    kunit_expect_eq!(partition_of(from_rust), Some(want));
+    if let Ok(b) = &boxed {
+        kunit_expect_eq!(partition_of(&**b), Some(want));
+    }
+    // The kernel's Box::new with the partitioned allocator, too.
+    let pbox: Result<kpart::PBox<kpart_parity>, _> =
+        kernel::alloc::Box::new(kpart_parity { id: 2, next: core::ptr::null_mut() }, GFP_KERNEL);
+    if let Ok(b) = &pbox {
+        kunit_expect_eq!(partition_of(&**b), Some(want));
+    }
+    kfree(from_c);
+    kfree(from_c2);
+    kfree(from_rust);
+}
+
+/// Pointer-holding types in the top half, pointer-free ones and untyped
+/// allocations in the bottom half, every type where its token predicts.
+fn typed_pointer_split_and_spread() {
+    if !require_mode(MODE_TYPED) {
+        return;
+    }
+    let half = kpart::info().partitions / 2;
+    let mut seen = [false; 64];
+    macro_rules! check_type {
+        ($t:ty) => {{
+            let token = kpart::token::<$t>();
+            let p = kpart::alloc::<$t>(GFP_KERNEL);
+            let part = partition_of(p);
+            kunit_expect!(
+                part == Some(predicted(token)),
+                "{}: token {} partition {:?}",
+                stringify!($t),
+                token,
+                part
+            );
+            let upper = part.is_some_and(|part| part >= half);
+            kunit_expect!(
+                upper == <$t as AllocType>::HAS_POINTER,
+                "{} in the wrong half",
+                stringify!($t)
+            );
+            if let Some(part) = part {
+                seen[part as usize] = true;
+            }
+            kfree(p);
+        }};
+    }
+    check_type!(u8);
+    check_type!(u16);
+    check_type!(u32);
+    check_type!(u64);
+    check_type!(i32);
+    check_type!(i64);
+    check_type!(usize);
+    check_type!([u8; 16]);
+    check_type!([u32; 7]);
+    check_type!(kpart_plain);
+    check_type!(kpart_parity);
+    check_type!(kpart_aligned);
+    check_type!(*mut u8);
+    check_type!(*const u64);
+    check_type!(*mut kpart_parity);
+    check_type!([*mut u8; 4]);
+    // Untyped allocations use the fallback token 0: partition 0.
+    let p = kpart::kmalloc(48, GFP_KERNEL);
+    kunit_expect_eq!(partition_of(p), Some(0));
+    kfree(p);
+    let spread = seen.iter().filter(|s| **s).count();
+    kunit_expect!(spread >= 4, "16 types over only {} partitions", spread);
+}
+
+/// Random mode: one call site, one partition; 64 call sites, most partitions.
+fn random_sites() {
+    if !require_mode(MODE_RANDOM) {
+        return;
+    }
+    let partitions = kpart::info().partitions as usize;
+    // SAFETY: Plain allocation.
+    let first = unsafe { c::kpart_test_c_alloc_one_site(64, bindings::GFP_KERNEL) };
+    let want = partition_of(first);
+    kunit_expect!(want.is_some());
+    for _ in 0..16 {
+        // SAFETY: Plain allocation.
+        let p = unsafe { c::kpart_test_c_alloc_one_site(64, bindings::GFP_KERNEL) };
+        kunit_expect_eq!(partition_of(p), want);
+        kfree(p);
+    }
+    kfree(first);
+    // The same in Rust: one call site in a loop.
+    let mut rust_first = None;
+    for i in 0..16 {
+        let p = kpart::kmalloc(64, GFP_KERNEL);
+        if i == 0 {
+            rust_first = partition_of(p);
+        }
+        kunit_expect_eq!(partition_of(p), rust_first);
+        kfree(p);
+    }
+    // 64 distinct C call sites.
+    let mut objs = [core::ptr::null_mut::<c_void>(); c::SITES];
+    // SAFETY: `objs` has room for `SITES` pointers.
+    unsafe { c::kpart_test_c_alloc_sites(objs.as_mut_ptr(), 64, bindings::GFP_KERNEL) };
+    let mut seen = [false; 64];
+    for p in objs {
+        if let Some(part) = partition_of(p) {
+            seen[part as usize] = true;
+        }
+        kfree(p);
+    }
+    let reached = seen.iter().filter(|s| **s).count();
+    let needed = (partitions * 3 / 4).max(1);
+    kunit_expect!(reached >= needed, "64 sites reached {} of {} partitions", reached, partitions);
+}
+
+fn gfp_fallbacks() {
+    let unpartitioned = [
+        (1u32 << bindings::___GFP_DMA_BIT, "__GFP_DMA"),
+        (1u32 << bindings::___GFP_RECLAIMABLE_BIT, "__GFP_RECLAIMABLE"),
+    ];
+    for (flag, name) in unpartitioned {
+        let p = kpart::kmalloc_token(64, GFP_KERNEL, 40, 0);
+        kunit_expect!(kpart::locate(p).is_some());
+        kfree(p);
+        // SAFETY: `__kpart_kmalloc` through the C macro takes any flags.
+        let p = unsafe { c::kpart_test_c_alloc_one_site(64, bindings::GFP_KERNEL | flag) };
+        kunit_expect!(!p.is_null(), "{} allocation failed", name);
+        kunit_expect!(kpart::locate(p).is_none(), "{} allocation was partitioned", name);
+        kfree(p);
+    }
+}
+
+fn accounted_matrix() {
+    let info = kpart::info();
+    let p = kpart::kmalloc(200, GFP_KERNEL_ACCOUNT);
+    kunit_expect!(!p.is_null());
+    let loc = kpart::locate(p);
+    if info.accounted {
+        kunit_expect!(loc.is_some_and(|l| l.accounted && l.size == 256), "{:?}", loc);
+    } else {
+        kunit_expect!(loc.is_none(), "{:?}", loc);
+    }
+    kfree(p);
+    let p = kpart::kmalloc(200, GFP_KERNEL);
+    kunit_expect!(kpart::locate(p).is_some_and(|l| !l.accounted));
+    kfree(p);
+}
+
+fn bad_sizes() {
+    // Size 0: ZERO_SIZE_PTR, which kfree() accepts.
+    let p = kpart::kmalloc(0, GFP_KERNEL);
+    kunit_expect_eq!(p as usize, 16);
+    kfree(p);
+    // Sizes kmalloc can never satisfy: NULL, without a warning (the console
+    // guard of the test run fails on any WARNING).
+    for size in [usize::MAX, usize::MAX / 2, bindings::KMALLOC_MAX_SIZE as usize + 1] {
+        kunit_expect!(kpart::kmalloc(size, GFP_KERNEL).is_null(), "{} bytes", size);
+    }
+    // Array overflow: NULL, in C and in Rust.
+    // SAFETY: Plain allocation.
+    let p = unsafe { c::kpart_test_c_alloc_array(usize::MAX / 2, 3, bindings::GFP_KERNEL) };
+    kunit_expect!(p.is_null());
+    kunit_expect!(kpart::alloc_array::<u64>(usize::MAX / 4, GFP_KERNEL).is_null());
+    // A fine array: kcalloc zeroes it.
+    // SAFETY: Plain allocation.
+    let p = unsafe { c::kpart_test_c_kcalloc_u32(10, bindings::GFP_KERNEL) }.cast::<u32>();
+    kunit_expect!(kpart::locate(p).map(|l| l.size) == Some(64));
+    kfree(p);
+}
+
+/// Tokens no correct caller produces reach the fallback partition, never an
+/// out-of-bounds table entry.
+fn hostile_tokens() {
+    for token in [64u64, 65, 1 << 40, u64::MAX] {
+        let p = kpart::kmalloc_token(32, GFP_KERNEL, token, token);
+        kunit_expect!(!p.is_null());
+        let part = partition_of(p);
+        kunit_expect!(part.is_some_and(|part| part < kpart::info().partitions), "{:?}", part);
+        if kpart::info().mode == MODE_TYPED {
+            kunit_expect_eq!(part, Some(0));
+        }
+        kfree(p);
+    }
+}
+
+kunit_suite!(
+    KPART_ALLOC,
+    "kpart_alloc",
+    [
+        size_class_boundaries,
+        alignment,
+        zeroing,
+        ksize_is_the_class_size,
+        krealloc_keeps_the_partition,
+        typed_c_and_rust_agree,
+        typed_pointer_split_and_spread,
+        random_sites,
+        gfp_fallbacks,
+        accounted_matrix,
+        bad_sizes,
+        hostile_tokens,
+    ]
+);

@@ -30,12 +30,13 @@
 //! A case is a plain `fn()`; the checks find the running test through
 //! `kunit_get_current_test()`, as the `kernel` crate's own `kunit_assert!`.
 
-use core::ffi::{c_char, c_void, CStr};
+use core::ffi::CStr;
+use kernel::ffi::{c_char, c_void};
 use core::fmt;
 use kernel::bindings;
 
 /// A `struct kunit_case` for the case table of a suite.
-pub const fn case(
+pub(crate) const fn case(
     name: &'static CStr,
     run: unsafe extern "C" fn(*mut bindings::kunit),
 ) -> bindings::kunit_case {
@@ -43,18 +44,18 @@ pub const fn case(
     // the table terminator), as C's `{}` initialiser.
     let mut case: bindings::kunit_case = unsafe { core::mem::zeroed() };
     case.run_case = Some(run);
-    case.name = name.as_ptr();
+    case.name = name.as_ptr().cast();
     case
 }
 
 /// The all-zero `struct kunit_case` that ends a case table.
-pub const fn end_of_cases() -> bindings::kunit_case {
+pub(crate) const fn end_of_cases() -> bindings::kunit_case {
     // SAFETY: All-zero is a valid `struct kunit_case`, as for `case`.
     unsafe { core::mem::zeroed() }
 }
 
 /// A `struct kunit_suite` named `name` running the cases at `cases`.
-pub const fn suite(name: &'static CStr, cases: *mut bindings::kunit_case) -> bindings::kunit_suite {
+pub(crate) const fn suite(name: &'static CStr, cases: *mut bindings::kunit_case) -> bindings::kunit_suite {
     // SAFETY: All-zero is a valid `struct kunit_suite` (no hooks, empty name
     // and status), as C's `{}` initialiser.
     let mut suite: bindings::kunit_suite = unsafe { core::mem::zeroed() };
@@ -115,7 +116,7 @@ macro_rules! kunit_suite {
 
 /// Reports a failed expectation at `file`:`line` to the running KUnit test
 /// (the case goes on, and fails at its end).
-pub fn fail(file: &'static CStr, line: u32, args: fmt::Arguments<'_>) {
+pub(crate) fn fail(file: &'static CStr, line: u32, args: fmt::Arguments<'_>) {
     // SAFETY: Always safe to call; NULL outside a KUnit test.
     let test = unsafe { bindings::kunit_get_current_test() };
     if test.is_null() {
@@ -124,7 +125,7 @@ pub fn fail(file: &'static CStr, line: u32, args: fmt::Arguments<'_>) {
     }
     let loc = bindings::kunit_loc {
         line: line as i32,
-        file: file.as_ptr(),
+        file: file.as_ptr().cast(),
     };
     let assert = bindings::kunit_fail_assert {
         assert: bindings::kunit_assert {},
@@ -139,14 +140,14 @@ pub fn fail(file: &'static CStr, line: u32, args: fmt::Arguments<'_>) {
             bindings::kunit_assert_type_KUNIT_EXPECTATION,
             &assert.assert,
             Some(bindings::kunit_fail_assert_format),
-            c"%pA".as_ptr(),
+            c"%pA".as_ptr().cast(),
             &args as *const fmt::Arguments<'_> as *const c_void,
         );
     }
 }
 
 /// Marks the running test as skipped, with `reason`; the caller returns.
-pub fn skip(reason: &CStr) {
+pub(crate) fn skip(reason: &CStr) {
     // SAFETY: Always safe to call; NULL outside a KUnit test.
     let test = unsafe { bindings::kunit_get_current_test() };
     if test.is_null() {

@@ -6,11 +6,12 @@
 use crate::c_allocations::{self as c, kfree};
 use crate::kpart;
 use kernel::alloc::flags::{GFP_KERNEL, GFP_KERNEL_ACCOUNT};
+use kernel::fmt;
 use kernel::prelude::*;
 use kernel::str::CString;
 
 /// Size classes, as `rust/size_class.rs` (the module's own copy is private).
-pub const SIZES: [usize; 13] = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+pub(crate) const SIZES: [usize; 13] = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
 const NAMES: [&str; 13] = ["8", "16", "32", "64", "96", "128", "192", "256", "512", "1k", "2k", "4k", "8k"];
 
 fn info_is_consistent() {

@@ -10,32 +10,32 @@ use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::partition::{Mode, Router};
 use crate::size_class;
-use core::ffi::{c_int, c_ulong, c_void};
+use kernel::ffi::{c_int, c_ulong, c_void};
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::bindings;
 use kernel::error::code::ENOENT;
 
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
-pub const ZERO_SIZE_PTR: *mut c_void = 16 as *mut c_void;
+pub(crate) const ZERO_SIZE_PTR: *mut c_void = 16 as *mut c_void;
 
 const fn gfp_bit(bit: u32) -> bindings::gfp_t {
     1 << bit
 }
 
 /// `__GFP_ACCOUNT`.
-pub const GFP_ACCOUNT: bindings::gfp_t = gfp_bit(bindings::___GFP_ACCOUNT_BIT);
+pub(crate) const GFP_ACCOUNT: bindings::gfp_t = gfp_bit(bindings::___GFP_ACCOUNT_BIT);
 
 /// Allocations with these flags are not partitioned: they go to plain
 /// kmalloc, which has the caches they need (`kmalloc-dma-*`,
 /// `kmalloc-rcl-*`) or fixes the flags up (`__GFP_DMA32`, `__GFP_HIGHMEM`).
-pub const GFP_UNPARTITIONED: bindings::gfp_t = gfp_bit(bindings::___GFP_DMA_BIT)
+pub(crate) const GFP_UNPARTITIONED: bindings::gfp_t = gfp_bit(bindings::___GFP_DMA_BIT)
     | gfp_bit(bindings::___GFP_DMA32_BIT)
     | gfp_bit(bindings::___GFP_HIGHMEM_BIT)
     | gfp_bit(bindings::___GFP_RECLAIMABLE_BIT);
 
 /// kpart's state while loaded: the router and the caches.
-pub struct Kpart {
+pub(crate) struct Kpart {
     router: Router,
     matrix: CacheMatrix,
 }
@@ -52,12 +52,12 @@ static STATE: AtomicPtr<Kpart> = AtomicPtr::new(ptr::null_mut());
 /// # Safety
 ///
 /// `kpart` must stay valid until [`unpublish`] is called.
-pub unsafe fn publish(kpart: &Kpart) {
+pub(crate) unsafe fn publish(kpart: &Kpart) {
     STATE.store(ptr::from_ref(kpart).cast_mut(), Ordering::Release);
 }
 
 /// Withdraws the state published by [`publish`].
-pub fn unpublish() {
+pub(crate) fn unpublish() {
     STATE.store(ptr::null_mut(), Ordering::Release);
 }
 
@@ -84,7 +84,7 @@ fn kmalloc_unpartitioned(size: usize, flags: bindings::gfp_t) -> *mut c_void {
 
 impl Kpart {
     /// Creates the caches for `partitions` partitions.
-    pub fn new(
+    pub(crate) fn new(
         mode: Mode,
         partitions: u32,
         accounted: bool,
@@ -96,12 +96,12 @@ impl Kpart {
     }
 
     /// The caches.
-    pub fn matrix(&self) -> &CacheMatrix {
+    pub(crate) fn matrix(&self) -> &CacheMatrix {
         &self.matrix
     }
 
     /// The partitioning mode.
-    pub fn mode(&self) -> Mode {
+    pub(crate) fn mode(&self) -> Mode {
         self.router.mode()
     }
 
@@ -195,14 +195,14 @@ impl Kpart {
 /// (typed mode); `site` identifies the call site (random mode). See
 /// `include/kpart.h`.
 #[no_mangle]
-pub extern "C" fn __kpart_kmalloc(
+pub(crate) extern "C" fn __kpart_kmalloc(
     size: usize,
     flags: bindings::gfp_t,
     token: c_ulong,
     site: c_ulong,
 ) -> *mut c_void {
     match state() {
-        Some(kpart) => kpart.alloc(size, flags, token, site),
+        Some(kpart) => kpart.alloc(size, flags, token as u64, site as u64),
         None => kmalloc_unpartitioned(size, flags),
     }
 }
@@ -214,7 +214,7 @@ pub extern "C" fn __kpart_kmalloc(
 /// `p` is NULL, `ZERO_SIZE_PTR` or a live kmalloc-compatible object that the
 /// caller owns.
 #[no_mangle]
-pub unsafe extern "C" fn __kpart_krealloc(
+pub(crate) unsafe extern "C" fn __kpart_krealloc(
     p: *const c_void,
     new_size: usize,
     flags: bindings::gfp_t,
@@ -223,7 +223,7 @@ pub unsafe extern "C" fn __kpart_krealloc(
 ) -> *mut c_void {
     match state() {
         // SAFETY: Guaranteed by the caller.
-        Some(kpart) => unsafe { kpart.realloc(p, new_size, flags, token, site) },
+        Some(kpart) => unsafe { kpart.realloc(p, new_size, flags, token as u64, site as u64) },
         // SAFETY: Guaranteed by the caller; krealloc accepts the same `p`.
         None => unsafe { bindings::krealloc_noprof(p, new_size, flags) },
     }
@@ -235,7 +235,7 @@ pub unsafe extern "C" fn __kpart_krealloc(
 ///
 /// `info` is valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn kpart_get_info(info: *mut c_parts::Info) {
+pub(crate) unsafe extern "C" fn kpart_get_info(info: *mut c_parts::Info) {
     let value = match state() {
         Some(kpart) => c_parts::Info {
             mode: match kpart.mode() {
@@ -262,7 +262,7 @@ pub unsafe extern "C" fn kpart_get_info(info: *mut c_parts::Info) {
 /// `p` is a live object or any pointer that is not one (NULL, stack, module
 /// data); `loc` is valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn kpart_locate(p: *const c_void, loc: *mut c_parts::Location) -> c_int {
+pub(crate) unsafe extern "C" fn kpart_locate(p: *const c_void, loc: *mut c_parts::Location) -> c_int {
     match state().and_then(|kpart| kpart.locate(p)) {
         Some(found) => {
             // SAFETY: Guaranteed by the caller.

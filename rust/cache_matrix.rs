@@ -12,6 +12,7 @@ use crate::size_class;
 use crate::slab_cache::{SlabCache, SlabFlags};
 use kernel::alloc::KVec;
 use kernel::bindings;
+use kernel::fmt;
 use kernel::prelude::*;
 use kernel::str::CString;
 
@@ -22,7 +23,7 @@ use kernel::str::CString;
 /// `caches` holds `matrices() * partitions * size_class::COUNT` caches, laid
 /// out as `[matrix][partition][class]`; matrix 1 (accounted) exists only when
 /// `accounted` is set.
-pub struct CacheMatrix {
+pub(crate) struct CacheMatrix {
     caches: KVec<SlabCache>,
     partitions: usize,
     accounted: bool,
@@ -32,7 +33,7 @@ impl CacheMatrix {
     /// Creates the caches for `partitions` partitions, and the accounted
     /// matrix when `accounted` is set. On failure, the caches made so far are
     /// destroyed: nothing is left behind.
-    pub fn new(partitions: usize, accounted: bool) -> Result<CacheMatrix> {
+    pub(crate) fn new(partitions: usize, accounted: bool) -> Result<CacheMatrix> {
         let matrices = if accounted { 2 } else { 1 };
         let mut caches = KVec::with_capacity(matrices * partitions * size_class::COUNT, GFP_KERNEL)?;
         for matrix in 0..matrices {
@@ -71,24 +72,24 @@ impl CacheMatrix {
     }
 
     /// The number of partitions.
-    pub fn partitions(&self) -> usize {
+    pub(crate) fn partitions(&self) -> usize {
         self.partitions
     }
 
     /// Whether the accounted matrix exists.
-    pub fn accounted(&self) -> bool {
+    pub(crate) fn accounted(&self) -> bool {
         self.accounted
     }
 
     /// The number of caches.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.caches.len()
     }
 
     /// The cache for (`accounted`, `partition`, `class`), or `None` when out
     /// of range.
     #[inline(always)]
-    pub fn get(&self, accounted: bool, partition: usize, class: usize) -> Option<&SlabCache> {
+    pub(crate) fn get(&self, accounted: bool, partition: usize, class: usize) -> Option<&SlabCache> {
         if partition >= self.partitions || class >= size_class::COUNT {
             return None;
         }
@@ -99,7 +100,7 @@ impl CacheMatrix {
 
     /// Finds `cache` among the caches of size class `class`: returns whether
     /// it is accounted and its partition.
-    pub fn locate(&self, cache: *mut bindings::kmem_cache, class: usize) -> Option<(bool, usize)> {
+    pub(crate) fn locate(&self, cache: *mut bindings::kmem_cache, class: usize) -> Option<(bool, usize)> {
         for accounted in [false, true] {
             for partition in 0..self.partitions {
                 if self

@@ -32,17 +32,21 @@
 //! [`kmalloc`]; allocations through [`Box::new`] cannot see their caller, and
 //! use one site per type.
 
-#![allow(dead_code)]
+// Included as a private module into other crates, which may use only part
+// of it.
+#![allow(dead_code, unreachable_pub)]
 
 #[path = "alloc_token.rs"]
 pub mod alloc_token;
 
 pub use alloc_token::{AllocType, TokenMode};
+#[allow(unused_imports)]
+pub(crate) use alloc_token::kpart_type;
 
 use core::alloc::Layout;
-use core::ffi::{c_int, c_ulong, c_void};
+use kernel::ffi::{c_int, c_ulong, c_void};
 use core::marker::PhantomData;
-use core::panic::Location;
+use core::panic::Location as CallSite;
 use core::ptr::NonNull;
 use kernel::alloc::{AllocError, Allocator, Box, Flags};
 use kernel::bindings;
@@ -112,7 +116,7 @@ const _FLAGS_ARE_RAW: () = {
 /// The site of the caller's caller: unique per call site.
 #[track_caller]
 fn site() -> c_ulong {
-    Location::caller() as *const Location<'static> as c_ulong
+    CallSite::caller() as *const CallSite<'static> as c_ulong
 }
 
 /// Allocates `size` bytes with no type (Clang's fallback token 0, as a C
@@ -127,7 +131,7 @@ pub fn kmalloc(size: usize, flags: Flags) -> *mut u8 {
 /// As [`kmalloc`] with an explicit token and site, as the C macros pass them.
 pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u8 {
     // SAFETY: `__kpart_kmalloc` accepts any arguments.
-    unsafe { __kpart_kmalloc(size, gfp(flags), token, site) }.cast()
+    unsafe { __kpart_kmalloc(size, gfp(flags), token as c_ulong, site as c_ulong) }.cast()
 }
 
 /// Allocates uninitialised memory for one `T` in `T`'s partition. NULL on
@@ -135,7 +139,7 @@ pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u
 #[track_caller]
 pub fn alloc<T: AllocType>(flags: Flags) -> *mut T {
     // SAFETY: `__kpart_kmalloc` accepts any arguments.
-    unsafe { __kpart_kmalloc(Layout::new::<T>().pad_to_align().size(), gfp(flags), token::<T>(), site()) }
+    unsafe { __kpart_kmalloc(Layout::new::<T>().pad_to_align().size(), gfp(flags), token::<T>() as c_ulong, site()) }
         .cast()
 }
 
@@ -147,7 +151,7 @@ pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
         return core::ptr::null_mut();
     };
     // SAFETY: `__kpart_kmalloc` accepts any arguments.
-    unsafe { __kpart_kmalloc(size, gfp(flags), token::<T>(), site()) }.cast()
+    unsafe { __kpart_kmalloc(size, gfp(flags), token::<T>() as c_ulong, site()) }.cast()
 }
 
 /// Resizes `p` to `new_size` bytes, keeping it in its partition; a new
@@ -160,7 +164,7 @@ pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
 #[track_caller]
 pub unsafe fn krealloc<T: AllocType>(p: *mut T, new_size: usize, flags: Flags) -> *mut T {
     // SAFETY: Guaranteed by the caller.
-    unsafe { __kpart_krealloc(p.cast(), new_size, gfp(flags), token::<T>(), site()) }.cast()
+    unsafe { __kpart_krealloc(p.cast(), new_size, gfp(flags), token::<T>() as c_ulong, site()) }.cast()
 }
 
 /// kpart's mode, partition count and accounting.
@@ -218,7 +222,7 @@ unsafe impl<T: AllocType> Allocator for Partitioned<T> {
         let site = core::any::type_name::<T>().as_ptr() as c_ulong;
         // SAFETY: `old` is NULL or a live allocation of ours (the caller's
         // guarantee); `__kpart_krealloc` accepts both.
-        let p = unsafe { __kpart_krealloc(old.cast(), size, gfp(flags), token::<T>(), site) };
+        let p = unsafe { __kpart_krealloc(old.cast(), size, gfp(flags), token::<T>() as c_ulong, site) };
         NonNull::new(p.cast::<u8>())
             .map(|p| NonNull::slice_from_raw_parts(p, size))
             .ok_or(AllocError)

@@ -8,6 +8,7 @@
 //! (Clang allocation tokens) or by call site (random mode). On unload it
 //! destroys them. See `Documentation/kpart.rst`.
 
+use kernel::bindings;
 use kernel::prelude::*;
 use kernel::str::CStr;
 
@@ -46,7 +47,7 @@ fn params() -> Result<(Mode, u32, bool, Option<u64>)> {
     unsafe { c_parts::kpart_params_get(&mut raw) };
 
     let mode_str = if raw.mode.is_null() {
-        c_str!("")
+        kernel::c_str!("")
     } else {
         // SAFETY: A charp module parameter is a NUL-terminated string that
         // lives as long as the module.

@@ -19,20 +19,20 @@
 
 /// The token bound C callers are compiled with (`-falloc-token-max=64`) and
 /// Rust tokens are folded to.
-pub const TOKEN_MAX: u64 = 64;
+pub(crate) const TOKEN_MAX: u64 = 64;
 
 /// The smallest partition count.
-pub const MIN_PARTITIONS: u32 = 2;
+pub(crate) const MIN_PARTITIONS: u32 = 2;
 
 /// The largest partition count.
-pub const MAX_PARTITIONS: u32 = TOKEN_MAX as u32;
+pub(crate) const MAX_PARTITIONS: u32 = TOKEN_MAX as u32;
 
 /// The partition used when the type is unknown (Clang's fallback token 0).
-pub const FALLBACK: usize = 0;
+pub(crate) const FALLBACK: usize = 0;
 
 /// How allocations are spread over partitions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// By allocation site, hashed with a per-load seed.
     Random,
     /// By allocated type, with Clang's allocation token.
@@ -41,7 +41,7 @@ pub enum Mode {
 
 impl Mode {
     /// Parses a `mode=` module parameter value.
-    pub fn parse(value: &[u8]) -> Option<Mode> {
+    pub(crate) fn parse(value: &[u8]) -> Option<Mode> {
         match value {
             b"random" => Some(Mode::Random),
             b"typed" => Some(Mode::Typed),
@@ -50,7 +50,7 @@ impl Mode {
     }
 
     /// The parameter spelling of the mode.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Mode::Random => "random",
             Mode::Typed => "typed",
@@ -60,13 +60,13 @@ impl Mode {
 
 /// Whether `partitions` is an allowed partition count: a power of two in
 /// `MIN_PARTITIONS..=MAX_PARTITIONS`.
-pub const fn valid_count(partitions: u32) -> bool {
+pub(crate) const fn valid_count(partitions: u32) -> bool {
     partitions.is_power_of_two() && partitions >= MIN_PARTITIONS && partitions <= MAX_PARTITIONS
 }
 
 /// The kernel's `hash_64()` on 64-bit machines (`include/linux/hash.h`).
 #[inline(always)]
-pub const fn hash_64(value: u64, bits: u32) -> u64 {
+pub(crate) const fn hash_64(value: u64, bits: u32) -> u64 {
     value.wrapping_mul(0x61C8_8646_80B5_83EB) >> (64 - bits)
 }
 
@@ -75,7 +75,7 @@ pub const fn hash_64(value: u64, bits: u32) -> u64 {
 ///
 /// Tokens out of range (not produced by a correctly built caller) go to the
 /// [`FALLBACK`] partition: never an out-of-bounds index.
-pub const fn reduce_token(token: u64, partitions: u32) -> usize {
+pub(crate) const fn reduce_token(token: u64, partitions: u32) -> usize {
     if token >= TOKEN_MAX {
         return FALLBACK;
     }
@@ -90,7 +90,7 @@ pub const fn reduce_token(token: u64, partitions: u32) -> usize {
 ///
 /// Every value [`Router::partition`] returns is below the partition count the
 /// router was made with.
-pub struct Router {
+pub(crate) struct Router {
     mode: Mode,
     bits: u32,
     seed: u64,
@@ -100,7 +100,7 @@ pub struct Router {
 impl Router {
     /// Makes a router for `partitions` partitions, or `None` when the count is
     /// not allowed (see [`valid_count`]).
-    pub fn new(mode: Mode, partitions: u32, seed: u64) -> Option<Router> {
+    pub(crate) fn new(mode: Mode, partitions: u32, seed: u64) -> Option<Router> {
         if !valid_count(partitions) {
             return None;
         }
@@ -122,14 +122,14 @@ impl Router {
     }
 
     /// The mode the router was made with.
-    pub fn mode(&self) -> Mode {
+    pub(crate) fn mode(&self) -> Mode {
         self.mode
     }
 
     /// The partition of an allocation with Clang token `token` (bound
     /// [`TOKEN_MAX`]) made at call site `site`.
     #[inline(always)]
-    pub fn partition(&self, token: u64, site: u64) -> usize {
+    pub(crate) fn partition(&self, token: u64, site: u64) -> usize {
         match self.mode {
             Mode::Typed => self
                 .typed

@@ -9,18 +9,18 @@
 //! This file is pure `core` Rust; the host tests include it too.
 
 /// Number of size classes.
-pub const COUNT: usize = 13;
+pub(crate) const COUNT: usize = 13;
 
 /// Object size of each class, in bytes, smallest first.
-pub const SIZES: [usize; COUNT] = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+pub(crate) const SIZES: [usize; COUNT] = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
 
 /// Class names as they appear in cache names, like the kernel's `kmalloc-<name>`.
-pub const NAMES: [&str; COUNT] = [
+pub(crate) const NAMES: [&str; COUNT] = [
     "8", "16", "32", "64", "96", "128", "192", "256", "512", "1k", "2k", "4k", "8k",
 ];
 
 /// The largest size kpart partitions; larger requests go to plain `kmalloc`.
-pub const MAX_SIZE: usize = SIZES[COUNT - 1];
+pub(crate) const MAX_SIZE: usize = SIZES[COUNT - 1];
 
 /// Class index for sizes 1..=192, indexed by `(size - 1) / 8`, as the kernel's
 /// `kmalloc_size_index`: sizes 65..=96 use the 96-byte class, 129..=192 the
@@ -38,7 +38,7 @@ const SMALL_INDEX: [u8; 24] = [
 /// No division and no loop: a table lookup for small sizes, a leading-zero
 /// count for the rest.
 #[inline(always)]
-pub const fn index(size: usize) -> Option<usize> {
+pub(crate) const fn index(size: usize) -> Option<usize> {
     if size == 0 || size > MAX_SIZE {
         return None;
     }
@@ -52,7 +52,7 @@ pub const fn index(size: usize) -> Option<usize> {
 
 /// The alignment kmalloc guarantees for objects of `size` bytes: the largest
 /// power of two that divides the size (`create_boot_cache()` does the same).
-pub const fn align(size: usize) -> usize {
+pub(crate) const fn align(size: usize) -> usize {
     1 << size.trailing_zeros()
 }
 

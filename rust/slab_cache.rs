@@ -8,7 +8,7 @@
 //! small part of one that kpart needs: create a cache, allocate from it, and
 //! destroy it when the owner goes away.
 
-use core::ffi::c_void;
+use kernel::ffi::c_void;
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::{code::ENOMEM, Result};
@@ -16,15 +16,13 @@ use kernel::str::CStr;
 
 /// Flags for [`SlabCache::new`] (`slab_flags_t`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SlabFlags(bindings::slab_flags_t);
+pub(crate) struct SlabFlags(bindings::slab_flags_t);
 
 impl SlabFlags {
-    /// No flags.
-    pub const NONE: SlabFlags = SlabFlags(0);
     /// `SLAB_NO_MERGE`: never alias this cache with another one.
-    pub const NO_MERGE: SlabFlags = SlabFlags(1 << bindings::_slab_flag_bits__SLAB_NO_MERGE);
+    pub(crate) const NO_MERGE: SlabFlags = SlabFlags(1 << bindings::_slab_flag_bits__SLAB_NO_MERGE);
     /// `SLAB_ACCOUNT`: charge objects to the allocating task's memory cgroup.
-    pub const ACCOUNT: SlabFlags = SlabFlags(1 << bindings::_slab_flag_bits__SLAB_ACCOUNT);
+    pub(crate) const ACCOUNT: SlabFlags = SlabFlags(1 << bindings::_slab_flag_bits__SLAB_ACCOUNT);
 }
 
 impl core::ops::BitOr for SlabFlags {
@@ -41,7 +39,7 @@ impl core::ops::BitOr for SlabFlags {
 ///
 /// `cache` points to a live cache made by `kmem_cache_create()`
 /// (`__kmem_cache_create_args()`) that this object alone destroys, on drop.
-pub struct SlabCache {
+pub(crate) struct SlabCache {
     cache: NonNull<bindings::kmem_cache>,
 }
 
@@ -60,7 +58,7 @@ impl SlabCache {
     /// under `CONFIG_HARDENED_USERCOPY`, as kmalloc objects may.
     ///
     /// The slab allocator keeps its own copy of `name`.
-    pub fn new(
+    pub(crate) fn new(
         name: &CStr,
         size: u32,
         align: u32,
@@ -91,13 +89,13 @@ impl SlabCache {
     ///
     /// The object may be freed with `kfree()` or `kmem_cache_free()`.
     #[inline(always)]
-    pub fn alloc_raw(&self, gfp: bindings::gfp_t) -> *mut c_void {
+    pub(crate) fn alloc_raw(&self, gfp: bindings::gfp_t) -> *mut c_void {
         // SAFETY: By the type invariant `self.cache` is a live cache.
         unsafe { bindings::kmem_cache_alloc_noprof(self.cache.as_ptr(), gfp) }
     }
 
     /// The cache as a raw pointer, for comparison with the cache of an object.
-    pub fn as_ptr(&self) -> *mut bindings::kmem_cache {
+    pub(crate) fn as_ptr(&self) -> *mut bindings::kmem_cache {
         self.cache.as_ptr()
     }
 }
