@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The symbols kpart.ko exports to its users. The functions are written in
- * Rust (rust/allocator.rs); C's EXPORT_SYMBOL_GPL() publishes them.
+ * Rust (rust/allocator.rs, #[no_mangle] extern "C"), declared in kpart.h, and
+ * published here with C's EXPORT_SYMBOL_GPL().
  */
 #include <linux/export.h>
 
 #include <kpart.h>
 
+/* __kpart_kmalloc(): the allocation fast path. */
 EXPORT_SYMBOL_GPL(__kpart_kmalloc);
+/* __kpart_krealloc(): resizing within the object's partition. */
 EXPORT_SYMBOL_GPL(__kpart_krealloc);
+/* kpart_get_info(): mode, partitions, accounted matrix. */
 EXPORT_SYMBOL_GPL(kpart_get_info);
+/* kpart_locate(): the partition of an object. */
 EXPORT_SYMBOL_GPL(kpart_locate);

@@ -49,6 +49,10 @@ struct kpart_token_probe {
 _Static_assert(__builtin_infer_alloc_token(sizeof(struct kpart_token_probe)) == 45,
 	       "kpart.h: build with -falloc-token-max=64 (see Documentation/kpart.rst)");
 
+/*
+ * The macros below name their arguments twice: once for the call and once for
+ * __builtin_infer_alloc_token(), which never evaluates its arguments.
+ */
 void *__kpart_kmalloc(size_t size, gfp_t flags, unsigned long token,
 		      unsigned long site);
 void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,

@@ -6,9 +6,9 @@
 use crate::c_allocations::{self as c, kfree};
 use crate::kpart::{self, kpart_type, AllocType};
 use crate::matrix_tests::SIZES;
-use kernel::ffi::c_void;
-use kernel::alloc::flags::{GFP_KERNEL, GFP_KERNEL_ACCOUNT, __GFP_ZERO};
+use kernel::alloc::flags::{__GFP_ZERO, GFP_KERNEL, GFP_KERNEL_ACCOUNT};
 use kernel::bindings;
+use kernel::ffi::c_void;
 use kernel::prelude::*;
 
 const MODE_RANDOM: u32 = 0;
@@ -84,7 +84,12 @@ fn size_class_boundaries() {
         let p = kpart::kmalloc(size, GFP_KERNEL);
         kunit_expect!(!p.is_null(), "{} bytes", size);
         let loc = kpart::locate(p);
-        kunit_expect!(loc.map(|l| l.size as usize) == Some(class), "{} bytes: {:?}", size, loc);
+        kunit_expect!(
+            loc.map(|l| l.size as usize) == Some(class),
+            "{} bytes: {:?}",
+            size,
+            loc
+        );
         kfree(p);
     }
     // Above 8192: plain kmalloc, not a kpart object.
@@ -98,7 +103,12 @@ fn alignment() {
     for &size in SIZES.iter() {
         let p = kpart::kmalloc(size, GFP_KERNEL);
         let align = 1usize << size.trailing_zeros();
-        kunit_expect!(!p.is_null() && p as usize % align == 0, "{} bytes at {:p}", size, p);
+        kunit_expect!(
+            !p.is_null() && p as usize % align == 0,
+            "{} bytes at {:p}",
+            size,
+            p
+        );
         kfree(p);
     }
     match kpart::new_box(kpart_aligned { v: [1, 2, 3] }, GFP_KERNEL) {
@@ -138,7 +148,13 @@ fn ksize_is_the_class_size() {
         // SAFETY: `p` is a live object.
         let ks = unsafe { bindings::ksize(p.cast()) };
         let class = kpart::locate(p).map_or(0, |l| l.size as usize);
-        kunit_expect!(ks >= size && ks == class, "{} bytes: ksize {} class {}", size, ks, class);
+        kunit_expect!(
+            ks >= size && ks == class,
+            "{} bytes: ksize {} class {}",
+            size,
+            ks,
+            class
+        );
         kfree(p);
     }
 }
@@ -157,7 +173,12 @@ fn krealloc_keeps_the_partition() {
     kunit_expect!(!grown.is_null());
     let after = kpart::locate(grown);
     kunit_expect!(after.map(|l| l.size) == Some(1024), "{:?}", after);
-    kunit_expect!(after.map(|l| l.partition) == before.map(|l| l.partition), "{:?} -> {:?}", before, after);
+    kunit_expect!(
+        after.map(|l| l.partition) == before.map(|l| l.partition),
+        "{:?} -> {:?}",
+        before,
+        after
+    );
     // SAFETY: `grown` holds at least 16 bytes copied from `p`.
     let copied = unsafe { core::slice::from_raw_parts(grown.cast::<u8>(), 16) };
     kunit_expect!(copied.iter().all(|b| *b == 0x3c));
@@ -202,7 +223,13 @@ fn typed_c_and_rust_agree() {
     // SAFETY: Plain allocations.
     let from_c2 = unsafe { c::kpart_test_c_alloc_parity_sizeof(bindings::GFP_KERNEL) };
     let from_rust = kpart::alloc::<kpart_parity>(GFP_KERNEL);
-    let boxed = kpart::new_box(kpart_parity { id: 1, next: core::ptr::null_mut() }, GFP_KERNEL);
+    let boxed = kpart::new_box(
+        kpart_parity {
+            id: 1,
+            next: core::ptr::null_mut(),
+        },
+        GFP_KERNEL,
+    );
     kunit_expect_eq!(partition_of(from_c), Some(want));
     kunit_expect_eq!(partition_of(from_c2), Some(want));
     kunit_expect_eq!(partition_of(from_rust), Some(want));
@@ -210,8 +237,13 @@ fn typed_c_and_rust_agree() {
         kunit_expect_eq!(partition_of(&**b), Some(want));
     }
     // The kernel's Box::new with the partitioned allocator, too.
-    let pbox: Result<kpart::PBox<kpart_parity>, _> =
-        kernel::alloc::Box::new(kpart_parity { id: 2, next: core::ptr::null_mut() }, GFP_KERNEL);
+    let pbox: Result<kpart::PBox<kpart_parity>, _> = kernel::alloc::Box::new(
+        kpart_parity {
+            id: 2,
+            next: core::ptr::null_mut(),
+        },
+        GFP_KERNEL,
+    );
     if let Ok(b) = &pbox {
         kunit_expect_eq!(partition_of(&**b), Some(want));
     }
@@ -316,13 +348,21 @@ fn random_sites() {
     }
     let reached = seen.iter().filter(|s| **s).count();
     let needed = (partitions * 3 / 4).max(1);
-    kunit_expect!(reached >= needed, "64 sites reached {} of {} partitions", reached, partitions);
+    kunit_expect!(
+        reached >= needed,
+        "64 sites reached {} of {} partitions",
+        reached,
+        partitions
+    );
 }
 
 fn gfp_fallbacks() {
     let unpartitioned = [
         (1u32 << bindings::___GFP_DMA_BIT, "__GFP_DMA"),
-        (1u32 << bindings::___GFP_RECLAIMABLE_BIT, "__GFP_RECLAIMABLE"),
+        (
+            1u32 << bindings::___GFP_RECLAIMABLE_BIT,
+            "__GFP_RECLAIMABLE",
+        ),
     ];
     for (flag, name) in unpartitioned {
         let p = kpart::kmalloc_token(64, GFP_KERNEL, 40, 0);
@@ -331,7 +371,11 @@ fn gfp_fallbacks() {
         // SAFETY: `__kpart_kmalloc` through the C macro takes any flags.
         let p = unsafe { c::kpart_test_c_alloc_one_site(64, bindings::GFP_KERNEL | flag) };
         kunit_expect!(!p.is_null(), "{} allocation failed", name);
-        kunit_expect!(kpart::locate(p).is_none(), "{} allocation was partitioned", name);
+        kunit_expect!(
+            kpart::locate(p).is_none(),
+            "{} allocation was partitioned",
+            name
+        );
         kfree(p);
     }
 }
@@ -342,7 +386,11 @@ fn accounted_matrix() {
     kunit_expect!(!p.is_null());
     let loc = kpart::locate(p);
     if info.accounted {
-        kunit_expect!(loc.is_some_and(|l| l.accounted && l.size == 256), "{:?}", loc);
+        kunit_expect!(
+            loc.is_some_and(|l| l.accounted && l.size == 256),
+            "{:?}",
+            loc
+        );
     } else {
         kunit_expect!(loc.is_none(), "{:?}", loc);
     }
@@ -359,7 +407,11 @@ fn bad_sizes() {
     kfree(p);
     // Sizes kmalloc can never satisfy: NULL, without a warning (the console
     // guard of the test run fails on any WARNING).
-    for size in [usize::MAX, usize::MAX / 2, bindings::KMALLOC_MAX_SIZE as usize + 1] {
+    for size in [
+        usize::MAX,
+        usize::MAX / 2,
+        bindings::KMALLOC_MAX_SIZE as usize + 1,
+    ] {
         kunit_expect!(kpart::kmalloc(size, GFP_KERNEL).is_null(), "{} bytes", size);
     }
     // Array overflow: NULL, in C and in Rust.
@@ -381,7 +433,11 @@ fn hostile_tokens() {
         let p = kpart::kmalloc_token(32, GFP_KERNEL, token, token);
         kunit_expect!(!p.is_null());
         let part = partition_of(p);
-        kunit_expect!(part.is_some_and(|part| part < kpart::info().partitions), "{:?}", part);
+        kunit_expect!(
+            part.is_some_and(|part| part < kpart::info().partitions),
+            "{:?}",
+            part
+        );
         if kpart::info().mode == MODE_TYPED {
             kunit_expect_eq!(part, Some(0));
         }

@@ -74,8 +74,8 @@ void *kpart_test_c_alloc_one_site(size_t size, gfp_t flags)
 
 /* KPART_TEST_SITES allocations, each from its own call site. */
 #define SITE(i)		(out[i] = kpart_kmalloc(size, flags))
-#define SITES4(i)	SITE(i), SITE(i + 1), SITE(i + 2), SITE(i + 3)
-#define SITES16(i)	SITES4(i), SITES4(i + 4), SITES4(i + 8), SITES4(i + 12)
+#define SITES4(i)	(SITE(i), SITE((i) + 1), SITE((i) + 2), SITE((i) + 3))
+#define SITES16(i)	(SITES4(i), SITES4((i) + 4), SITES4((i) + 8), SITES4((i) + 12))
 
 void kpart_test_c_alloc_sites(void **out, size_t size, gfp_t flags)
 {

@@ -3,8 +3,8 @@
 //! The C half of the suites (`c_allocations.c`), as seen from Rust.
 
 use core::ffi::CStr;
-use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 use kernel::bindings;
+use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 
 /// The number of distinct call sites `kpart_test_c_alloc_sites` allocates from.
 pub(crate) const SITES: usize = 64;
@@ -41,11 +41,23 @@ extern "C" {
     pub(crate) fn kpart_test_c_alloc_plain(flags: bindings::gfp_t) -> *mut c_void;
     pub(crate) fn kpart_test_c_token_parity() -> c_ulong;
     pub(crate) fn kpart_test_c_token_plain() -> c_ulong;
-    pub(crate) fn kpart_test_c_alloc_array(n: usize, size: usize, flags: bindings::gfp_t) -> *mut c_void;
+    pub(crate) fn kpart_test_c_alloc_array(
+        n: usize,
+        size: usize,
+        flags: bindings::gfp_t,
+    ) -> *mut c_void;
     pub(crate) fn kpart_test_c_kcalloc_u32(n: usize, flags: bindings::gfp_t) -> *mut c_void;
-    pub(crate) fn kpart_test_c_krealloc(p: *mut c_void, new_size: usize, flags: bindings::gfp_t) -> *mut c_void;
+    pub(crate) fn kpart_test_c_krealloc(
+        p: *mut c_void,
+        new_size: usize,
+        flags: bindings::gfp_t,
+    ) -> *mut c_void;
     pub(crate) fn kpart_test_c_alloc_one_site(size: usize, flags: bindings::gfp_t) -> *mut c_void;
-    pub(crate) fn kpart_test_c_alloc_sites(out: *mut *mut c_void, size: usize, flags: bindings::gfp_t);
+    pub(crate) fn kpart_test_c_alloc_sites(
+        out: *mut *mut c_void,
+        size: usize,
+        flags: bindings::gfp_t,
+    );
     fn kpart_test_cache_of(p: *const c_void, out: *mut TestCache) -> c_int;
 }
 

@@ -31,9 +31,9 @@
 //! `kunit_get_current_test()`, as the `kernel` crate's own `kunit_assert!`.
 
 use core::ffi::CStr;
-use kernel::ffi::{c_char, c_void};
 use core::fmt;
 use kernel::bindings;
+use kernel::ffi::{c_char, c_void};
 
 /// A `struct kunit_case` for the case table of a suite.
 pub(crate) const fn case(
@@ -55,7 +55,10 @@ pub(crate) const fn end_of_cases() -> bindings::kunit_case {
 }
 
 /// A `struct kunit_suite` named `name` running the cases at `cases`.
-pub(crate) const fn suite(name: &'static CStr, cases: *mut bindings::kunit_case) -> bindings::kunit_suite {
+pub(crate) const fn suite(
+    name: &'static CStr,
+    cases: *mut bindings::kunit_case,
+) -> bindings::kunit_suite {
     // SAFETY: All-zero is a valid `struct kunit_suite` (no hooks, empty name
     // and status), as C's `{}` initialiser.
     let mut suite: bindings::kunit_suite = unsafe { core::mem::zeroed() };

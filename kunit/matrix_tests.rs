@@ -11,8 +11,12 @@ use kernel::prelude::*;
 use kernel::str::CString;
 
 /// Size classes, as `rust/size_class.rs` (the module's own copy is private).
-pub(crate) const SIZES: [usize; 13] = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
-const NAMES: [&str; 13] = ["8", "16", "32", "64", "96", "128", "192", "256", "512", "1k", "2k", "4k", "8k"];
+pub(crate) const SIZES: [usize; 13] = [
+    8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+];
+const NAMES: [&str; 13] = [
+    "8", "16", "32", "64", "96", "128", "192", "256", "512", "1k", "2k", "4k", "8k",
+];
 
 fn info_is_consistent() {
     let info = kpart::info();
@@ -32,7 +36,11 @@ fn every_cell_allocates_and_frees() {
     let matrices = if info.accounted { 2 } else { 1 };
     let mut caches: KVec<*const kernel::bindings::kmem_cache> = KVec::new();
     for matrix in 0..matrices {
-        let flags = if matrix == 1 { GFP_KERNEL_ACCOUNT } else { GFP_KERNEL };
+        let flags = if matrix == 1 {
+            GFP_KERNEL_ACCOUNT
+        } else {
+            GFP_KERNEL
+        };
         for (class, &size) in SIZES.iter().enumerate() {
             let mut seen = [false; 64];
             let mut found = 0;
@@ -101,7 +109,12 @@ fn every_cell_allocates_and_frees() {
     kunit_expect_eq!(caches.len(), matrices * partitions * SIZES.len());
     for i in 0..caches.len() {
         for j in i + 1..caches.len() {
-            kunit_expect!(caches[i] != caches[j], "cells {} and {} share a cache", i, j);
+            kunit_expect!(
+                caches[i] != caches[j],
+                "cells {} and {} share a cache",
+                i,
+                j
+            );
         }
     }
 }
@@ -121,5 +134,9 @@ fn foreign_objects_are_not_located() {
 kunit_suite!(
     KPART_MATRIX,
     "kpart_matrix",
-    [info_is_consistent, every_cell_allocates_and_frees, foreign_objects_are_not_located]
+    [
+        info_is_consistent,
+        every_cell_allocates_and_frees,
+        foreign_objects_are_not_located
+    ]
 );

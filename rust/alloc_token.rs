@@ -753,6 +753,7 @@ impl_function_pointers!(A, B, C, D);
 /// assert!(!<un as AllocType>::HAS_POINTER);
 /// assert_eq!(token_of::<holder>(256, TokenMode::TypeHashPointerSplit), 250);
 /// ```
+#[allow(unused_macros)]
 macro_rules! kpart_type {
     (impl $ty:ty as $name:expr, has_pointer = $has_pointer:expr
         $(, canonical_has_pointer = $canonical:expr)? $(,)?) => {

@@ -10,11 +10,11 @@ use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::partition::{Mode, Router};
 use crate::size_class;
-use kernel::ffi::{c_int, c_ulong, c_void};
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::bindings;
 use kernel::error::code::ENOENT;
+use kernel::ffi::{c_int, c_ulong, c_void};
 
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
 pub(crate) const ZERO_SIZE_PTR: *mut c_void = 16 as *mut c_void;
@@ -169,10 +169,15 @@ impl Kpart {
             return p.cast_mut();
         }
         let new = match (self.locate(p), size_class::index(new_size)) {
-            (Some(loc), Some(class)) => match self.matrix.get(loc.accounted, loc.partition as usize, class) {
-                Some(cache) => cache.alloc_raw(flags),
-                None => kmalloc_unpartitioned(new_size, flags),
-            },
+            (Some(loc), Some(class)) => {
+                match self
+                    .matrix
+                    .get(loc.accounted, loc.partition as usize, class)
+                {
+                    Some(cache) => cache.alloc_raw(flags),
+                    None => kmalloc_unpartitioned(new_size, flags),
+                }
+            }
             _ => self.alloc(new_size, flags, token, site),
         };
         if new.is_null() {
@@ -262,7 +267,10 @@ pub(crate) unsafe extern "C" fn kpart_get_info(info: *mut c_parts::Info) {
 /// `p` is a live object or any pointer that is not one (NULL, stack, module
 /// data); `loc` is valid for writes.
 #[no_mangle]
-pub(crate) unsafe extern "C" fn kpart_locate(p: *const c_void, loc: *mut c_parts::Location) -> c_int {
+pub(crate) unsafe extern "C" fn kpart_locate(
+    p: *const c_void,
+    loc: *mut c_parts::Location,
+) -> c_int {
     match state().and_then(|kpart| kpart.locate(p)) {
         Some(found) => {
             // SAFETY: Guaranteed by the caller.

@@ -2,8 +2,8 @@
 
 //! The C parts of kpart.ko (`c/kpart_internal.h`), as seen from Rust.
 
-use kernel::ffi::{c_char, c_uint, c_ulonglong, c_void};
 use kernel::bindings;
+use kernel::ffi::{c_char, c_uint, c_ulonglong, c_void};
 
 /// `struct kpart_params`: the module parameters as given to insmod.
 #[repr(C)]

@@ -35,7 +35,8 @@ impl CacheMatrix {
     /// destroyed: nothing is left behind.
     pub(crate) fn new(partitions: usize, accounted: bool) -> Result<CacheMatrix> {
         let matrices = if accounted { 2 } else { 1 };
-        let mut caches = KVec::with_capacity(matrices * partitions * size_class::COUNT, GFP_KERNEL)?;
+        let mut caches =
+            KVec::with_capacity(matrices * partitions * size_class::COUNT, GFP_KERNEL)?;
         for matrix in 0..matrices {
             let (infix, flags) = if matrix == 1 {
                 ("cg-", SlabFlags::NO_MERGE | SlabFlags::ACCOUNT)
@@ -89,7 +90,12 @@ impl CacheMatrix {
     /// The cache for (`accounted`, `partition`, `class`), or `None` when out
     /// of range.
     #[inline(always)]
-    pub(crate) fn get(&self, accounted: bool, partition: usize, class: usize) -> Option<&SlabCache> {
+    pub(crate) fn get(
+        &self,
+        accounted: bool,
+        partition: usize,
+        class: usize,
+    ) -> Option<&SlabCache> {
         if partition >= self.partitions || class >= size_class::COUNT {
             return None;
         }
@@ -100,7 +106,11 @@ impl CacheMatrix {
 
     /// Finds `cache` among the caches of size class `class`: returns whether
     /// it is accounted and its partition.
-    pub(crate) fn locate(&self, cache: *mut bindings::kmem_cache, class: usize) -> Option<(bool, usize)> {
+    pub(crate) fn locate(
+        &self,
+        cache: *mut bindings::kmem_cache,
+        class: usize,
+    ) -> Option<(bool, usize)> {
         for accounted in [false, true] {
             for partition in 0..self.partitions {
                 if self

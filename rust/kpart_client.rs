@@ -39,17 +39,17 @@
 #[path = "alloc_token.rs"]
 pub mod alloc_token;
 
-pub use alloc_token::{AllocType, TokenMode};
 #[allow(unused_imports)]
 pub(crate) use alloc_token::kpart_type;
+pub use alloc_token::{AllocType, TokenMode};
 
 use core::alloc::Layout;
-use kernel::ffi::{c_int, c_ulong, c_void};
 use core::marker::PhantomData;
 use core::panic::Location as CallSite;
 use core::ptr::NonNull;
 use kernel::alloc::{AllocError, Allocator, Box, Flags};
 use kernel::bindings;
+use kernel::ffi::{c_int, c_ulong, c_void};
 
 /// The token bound kpart expects (`-falloc-token-max=64` in C).
 pub const TOKEN_MAX: u64 = 64;
@@ -79,7 +79,12 @@ pub struct Location {
 }
 
 extern "C" {
-    fn __kpart_kmalloc(size: usize, flags: bindings::gfp_t, token: c_ulong, site: c_ulong) -> *mut c_void;
+    fn __kpart_kmalloc(
+        size: usize,
+        flags: bindings::gfp_t,
+        token: c_ulong,
+        site: c_ulong,
+    ) -> *mut c_void;
     fn __kpart_krealloc(
         p: *const c_void,
         new_size: usize,
@@ -139,8 +144,15 @@ pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u
 #[track_caller]
 pub fn alloc<T: AllocType>(flags: Flags) -> *mut T {
     // SAFETY: `__kpart_kmalloc` accepts any arguments.
-    unsafe { __kpart_kmalloc(Layout::new::<T>().pad_to_align().size(), gfp(flags), token::<T>() as c_ulong, site()) }
-        .cast()
+    unsafe {
+        __kpart_kmalloc(
+            Layout::new::<T>().pad_to_align().size(),
+            gfp(flags),
+            token::<T>() as c_ulong,
+            site(),
+        )
+    }
+    .cast()
 }
 
 /// Allocates uninitialised memory for `n` `T`s in `T`'s partition (C's
@@ -164,7 +176,16 @@ pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
 #[track_caller]
 pub unsafe fn krealloc<T: AllocType>(p: *mut T, new_size: usize, flags: Flags) -> *mut T {
     // SAFETY: Guaranteed by the caller.
-    unsafe { __kpart_krealloc(p.cast(), new_size, gfp(flags), token::<T>() as c_ulong, site()) }.cast()
+    unsafe {
+        __kpart_krealloc(
+            p.cast(),
+            new_size,
+            gfp(flags),
+            token::<T>() as c_ulong,
+            site(),
+        )
+    }
+    .cast()
 }
 
 /// kpart's mode, partition count and accounting.
@@ -222,7 +243,9 @@ unsafe impl<T: AllocType> Allocator for Partitioned<T> {
         let site = core::any::type_name::<T>().as_ptr() as c_ulong;
         // SAFETY: `old` is NULL or a live allocation of ours (the caller's
         // guarantee); `__kpart_krealloc` accepts both.
-        let p = unsafe { __kpart_krealloc(old.cast(), size, gfp(flags), token::<T>() as c_ulong, site) };
+        let p = unsafe {
+            __kpart_krealloc(old.cast(), size, gfp(flags), token::<T>() as c_ulong, site)
+        };
         NonNull::new(p.cast::<u8>())
             .map(|p| NonNull::slice_from_raw_parts(p, size))
             .ok_or(AllocError)

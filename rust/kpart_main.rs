@@ -55,7 +55,10 @@ fn params() -> Result<(Mode, u32, bool, Option<u64>)> {
     };
     let mode = Mode::parse(mode_str.as_bytes());
     if mode.is_none() {
-        pr_err!("mode={}: must be 'typed' or 'random'\n", mode_str.to_str().unwrap_or("?"));
+        pr_err!(
+            "mode={}: must be 'typed' or 'random'\n",
+            mode_str.to_str().unwrap_or("?")
+        );
     }
     if !partition::valid_count(raw.partitions) {
         pr_err!(
@@ -99,6 +102,9 @@ impl kernel::Module for KpartModule {
 impl Drop for KpartModule {
     fn drop(&mut self) {
         allocator::unpublish();
-        pr_info!("unloading: destroying {} caches\n", self.kpart.matrix().len());
+        pr_info!(
+            "unloading: destroying {} caches\n",
+            self.kpart.matrix().len()
+        );
     }
 }

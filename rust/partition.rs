@@ -161,7 +161,9 @@ mod tests {
         // is h % (P / 2) (+ P / 2): check for many hashes.
         let mut h: u64 = 0x1234_5678_9abc_def0;
         for _ in 0..10_000 {
-            h = h.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            h = h
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             for pointer in [false, true] {
                 let t64 = h % 32 + if pointer { 32 } else { 0 };
                 for p in [2u32, 4, 8, 16, 32, 64] {

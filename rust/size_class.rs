@@ -12,7 +12,9 @@
 pub(crate) const COUNT: usize = 13;
 
 /// Object size of each class, in bytes, smallest first.
-pub(crate) const SIZES: [usize; COUNT] = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+pub(crate) const SIZES: [usize; COUNT] = [
+    8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+];
 
 /// Class names as they appear in cache names, like the kernel's `kmalloc-<name>`.
 pub(crate) const NAMES: [&str; COUNT] = [
@@ -64,9 +66,17 @@ mod tests {
     fn every_size_lands_in_the_smallest_class_that_holds_it() {
         for size in 1..=MAX_SIZE {
             let class = index(size).unwrap();
-            assert!(SIZES[class] >= size, "size {size} in class {}", SIZES[class]);
+            assert!(
+                SIZES[class] >= size,
+                "size {size} in class {}",
+                SIZES[class]
+            );
             if class > 0 {
-                assert!(SIZES[class - 1] < size, "size {size} could use {}", SIZES[class - 1]);
+                assert!(
+                    SIZES[class - 1] < size,
+                    "size {size} could use {}",
+                    SIZES[class - 1]
+                );
             }
         }
     }

@@ -8,10 +8,10 @@
 //! small part of one that kpart needs: create a cache, allocate from it, and
 //! destroy it when the owner goes away.
 
-use kernel::ffi::c_void;
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::{code::ENOMEM, Result};
+use kernel::ffi::c_void;
 use kernel::str::CStr;
 
 /// Flags for [`SlabCache::new`] (`slab_flags_t`).

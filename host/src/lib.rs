@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! kpart's pure Rust code, built for the host.
+//!
+//! The kernel module's `core`-only files are included here unchanged, with `#[path]`, so that
+//! `cargo test` runs their unit tests and the host tools and tests (`kpart-token`, the Clang
+//! oracle in `tests/oracle.rs`) use exactly the code the module uses. The crate is `no_std`
+//! outside its own tests, as the files are in the kernel.
+
+#![cfg_attr(not(test), no_std)]
+#![deny(missing_docs, rust_2018_idioms, unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+// The module's pure files, one `#[path]` module each (`rust/<name>.rs` becomes `<name>`).
+
+#[path = "../../rust/alloc_token.rs"]
+pub mod alloc_token;
