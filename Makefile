@@ -6,7 +6,8 @@
 #   make test       set up, build, boot the test kernel, run every test
 #   make run        boot the test kernel, load kpart, show its caches
 #   make kernel     build (or reuse) the cached test kernel only
-#   make boot ...   boot the test kernel with kpart and your own modules
+#   make boot ARGS='-m my.ko -c "insmod ..."'  boot with your own modules and commands
+#   make shell      boot the test kernel and get a shell, kpart's modules in /kpart
 #   make host-test  host-side tests only (cargo)
 #   make rustfmt / make checkpatch / make clean
 #
@@ -41,6 +42,9 @@ run: deps
 
 boot: deps
 	qemu/boot.sh $(ARGS)
+
+shell: deps modules
+	qemu/boot.sh --interactive $(ARGS)
 
 host-test:
 	cargo test --manifest-path host/Cargo.toml

@@ -26,6 +26,7 @@
 #include <linux/gfp_types.h>
 #include <linux/instruction_pointer.h>
 #include <linux/overflow.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 /* The token bound callers are built with: -falloc-token-max=64. */
@@ -112,6 +113,25 @@ void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
 /* kpart_kzalloc_obj - allocate one zeroed object of type @TYPE */
 #define kpart_kzalloc_obj(TYPE, flags)					\
 	kpart_kmalloc_obj(TYPE, (flags) | __GFP_ZERO)
+
+/**
+ * kpart_kstrdup - duplicate a string into kpart's partitions
+ * @s: the string
+ * @flags: GFP flags
+ *
+ * Like kstrdup(). The type is unknown to Clang (a byte count), so in typed
+ * mode strings share the fallback partition 0, as upstream's __kmemdup_nul().
+ */
+#define kpart_kstrdup(s, flags)						\
+({									\
+	const char *__kpart_s = (s);					\
+	size_t __kpart_len = __kpart_s ? strlen(__kpart_s) + 1 : 0;	\
+	char *__kpart_p = __kpart_s ? kpart_kmalloc(__kpart_len, flags) : NULL; \
+									\
+	if (__kpart_p)							\
+		memcpy(__kpart_p, __kpart_s, __kpart_len);		\
+	__kpart_p;							\
+})
 
 /* Partitioning modes, as reported by kpart_get_info(). */
 enum kpart_mode {
