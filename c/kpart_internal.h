@@ -22,4 +22,18 @@ void kpart_params_get(struct kpart_params *params);
 
 struct kmem_cache *kpart_slab_cache_of(const void *p);
 
+/* What debugfs shows of kpart's state. */
+struct kpart_state_view {
+	const char *mode;
+	unsigned int partitions;
+	unsigned int accounted;
+	unsigned int caches;
+};
+
+void kpart_debugfs_init(const struct kpart_state_view *state);
+void kpart_debugfs_exit(void);
+/* Count an allocation: slot = matrix * KPART_TOKEN_MAX + partition, or the
+ * last slot for allocations passed to plain kmalloc. */
+void kpart_stats_alloc(unsigned int slot);
+
 #endif /* _KPART_INTERNAL_H */

@@ -10,6 +10,7 @@ use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::partition::{Mode, Router};
 use crate::size_class;
+use crate::slab_cache::SlabCache;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::bindings;
@@ -78,8 +79,23 @@ fn kmalloc_unpartitioned(size: usize, flags: bindings::gfp_t) -> *mut c_void {
     if size > bindings::KMALLOC_MAX_SIZE as usize {
         return ptr::null_mut();
     }
+    // SAFETY: Counting takes any slot.
+    unsafe { c_parts::kpart_stats_alloc(c_parts::STAT_FALLBACK) };
     // SAFETY: `__kmalloc_noprof` accepts any size and flags.
     unsafe { bindings::__kmalloc_noprof(size, flags) }
+}
+
+/// Allocates from `cache`, counting the allocation in (`accounted`, `partition`).
+#[inline(always)]
+fn cache_alloc(
+    cache: &SlabCache,
+    accounted: bool,
+    partition: usize,
+    flags: bindings::gfp_t,
+) -> *mut c_void {
+    // SAFETY: Counting takes any slot.
+    unsafe { c_parts::kpart_stats_alloc((accounted as u32) * 64 + partition as u32) };
+    cache.alloc_raw(flags)
 }
 
 impl Kpart {
@@ -117,7 +133,7 @@ impl Kpart {
         }
         let partition = self.router.partition(token, site);
         match self.matrix.get(accounted, partition, class) {
-            Some(cache) => cache.alloc_raw(flags),
+            Some(cache) => cache_alloc(cache, accounted, partition, flags),
             None => kmalloc_unpartitioned(size, flags),
         }
     }
@@ -174,7 +190,7 @@ impl Kpart {
                     .matrix
                     .get(loc.accounted, loc.partition as usize, class)
                 {
-                    Some(cache) => cache.alloc_raw(flags),
+                    Some(cache) => cache_alloc(cache, loc.accounted, loc.partition as usize, flags),
                     None => kmalloc_unpartitioned(new_size, flags),
                 }
             }

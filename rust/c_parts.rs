@@ -40,7 +40,33 @@ pub(crate) struct Location {
     pub(crate) accounted: bool,
 }
 
+/// `struct kpart_state_view`: what debugfs shows of kpart's state.
+#[repr(C)]
+pub(crate) struct StateView {
+    /// The mode's name, a static NUL-terminated string.
+    pub(crate) mode: *const c_char,
+    /// The partition count.
+    pub(crate) partitions: c_uint,
+    /// Whether the accounted matrix exists.
+    pub(crate) accounted: c_uint,
+    /// The number of caches.
+    pub(crate) caches: c_uint,
+}
+
+/// The statistics slot of allocations passed to plain kmalloc.
+pub(crate) const STAT_FALLBACK: c_uint = 2 * 64;
+
 extern "C" {
+    /// Counts an allocation in `slot`: `matrix * 64 + partition`, or
+    /// [`STAT_FALLBACK`].
+    pub(crate) fn kpart_stats_alloc(slot: c_uint);
+
+    /// Creates the debugfs files; `state` is copied.
+    pub(crate) fn kpart_debugfs_init(state: *const StateView);
+
+    /// Removes the debugfs files.
+    pub(crate) fn kpart_debugfs_exit();
+
     /// Fills `params` with the module parameters.
     pub(crate) fn kpart_params_get(params: *mut Params);
 

@@ -9,6 +9,7 @@
 //! destroys them. See `Documentation/kpart.rst`.
 
 use kernel::bindings;
+use kernel::c_str;
 use kernel::prelude::*;
 use kernel::str::CStr;
 
@@ -47,7 +48,7 @@ fn params() -> Result<(Mode, u32, bool, Option<u64>)> {
     unsafe { c_parts::kpart_params_get(&mut raw) };
 
     let mode_str = if raw.mode.is_null() {
-        kernel::c_str!("")
+        c_str!("")
     } else {
         // SAFETY: A charp module parameter is a NUL-terminated string that
         // lives as long as the module.
@@ -88,6 +89,17 @@ impl kernel::Module for KpartModule {
         // SAFETY: `kpart` is pinned and owned by the module, which calls
         // `unpublish` in `drop` before it is freed.
         unsafe { allocator::publish(&kpart) };
+        let view = c_parts::StateView {
+            mode: match mode {
+                Mode::Random => c_str!("random").as_char_ptr(),
+                Mode::Typed => c_str!("typed").as_char_ptr(),
+            },
+            partitions,
+            accounted: accounted as u32,
+            caches: kpart.matrix().len() as u32,
+        };
+        // SAFETY: `view` is valid for the call, which copies it.
+        unsafe { c_parts::kpart_debugfs_init(&view) };
         pr_info!(
             "{} mode, {} partitions, accounted matrix {}: {} caches\n",
             mode.name(),
@@ -101,6 +113,8 @@ impl kernel::Module for KpartModule {
 
 impl Drop for KpartModule {
     fn drop(&mut self) {
+        // SAFETY: Removes the files `init` created.
+        unsafe { c_parts::kpart_debugfs_exit() };
         allocator::unpublish();
         pr_info!(
             "unloading: destroying {} caches\n",

@@ -37,7 +37,12 @@ extern "C" {
     fn kpart_wl_c_alloc(scale: c_uint) -> c_int;
     fn kpart_wl_c_free();
     fn kpart_wl_c_token_file() -> c_ulong;
-    fn kpart_wl_record(name: *const c_char, lang: *const c_char, objs: *const *mut c_void, n: usize);
+    fn kpart_wl_record(
+        name: *const c_char,
+        lang: *const c_char,
+        objs: *const *mut c_void,
+        n: usize,
+    );
     fn kpart_wl_debugfs_init() -> c_int;
     fn kpart_wl_debugfs_exit();
     fn kpart_wl_param_scale() -> c_uint;
@@ -109,7 +114,10 @@ impl KpartWorkload {
                 _ => kpart::new_box(s, GFP_KERNEL),
             }
             .map_err(|_| ENOMEM)?;
-            ptrs.push((&*b as *const kpart_wl_session).cast_mut().cast(), GFP_KERNEL)?;
+            ptrs.push(
+                (&*b as *const kpart_wl_session).cast_mut().cast(),
+                GFP_KERNEL,
+            )?;
             self.sessions.push(b, GFP_KERNEL)?;
         }
         record(c_str!("kpart_wl_session"), &ptrs);
@@ -123,7 +131,10 @@ impl KpartWorkload {
                 },
                 GFP_KERNEL,
             )?;
-            ptrs.push((&*b as *const kpart_wl_sample).cast_mut().cast(), GFP_KERNEL)?;
+            ptrs.push(
+                (&*b as *const kpart_wl_sample).cast_mut().cast(),
+                GFP_KERNEL,
+            )?;
             self.samples.push(b, GFP_KERNEL)?;
         }
         record(c_str!("kpart_wl_sample"), &ptrs);

@@ -23,7 +23,7 @@ const SEED: u64 = 0x6b70_6172_745f_0001;
 /// Named records (structs and unions) to generate.
 const RECORDS: usize = 260;
 /// Random non-record types to allocate, besides records, typedefs and primitives.
-const EXTRA_TYPES: usize = 260;
+const EXTRA_TYPES: usize = 380;
 /// The longest canonical name the generator lets through (`TypeName` holds 256 bytes).
 const MAX_NAME: usize = 200;
 
@@ -262,6 +262,8 @@ enum Def {
 
 struct Gen {
     rng: Rng,
+    /// Generate pointer-free types only (by the generator's own reckoning).
+    pointer_free: bool,
     records: Vec<Record>,
     aliases: Vec<Alias>,
     defs: Vec<Def>,
@@ -273,6 +275,7 @@ impl Gen {
     fn new(seed: u64) -> Gen {
         Gen {
             rng: Rng(seed),
+            pointer_free: false,
             records: Vec::new(),
             aliases: Vec::new(),
             defs: Vec::new(),
@@ -281,7 +284,8 @@ impl Gen {
     }
 
     fn prim(&mut self) -> Ty {
-        let p = self.rng.below(PRIMS.len());
+        let count = if self.pointer_free { PRIMS.len() - 1 } else { PRIMS.len() };
+        let p = self.rng.below(count);
         let s = self.rng.below(PRIMS[p].spellings.len());
         Ty::Prim(p, s)
     }
@@ -289,6 +293,7 @@ impl Gen {
     fn defined_record(&mut self) -> Option<Ty> {
         let defined: Vec<usize> = (0..self.records.len())
             .filter(|&i| self.records[i].defined && !self.records[i].inline)
+            .filter(|&i| !self.pointer_free || !self.holds_pointer(&Ty::Record(i)))
             .collect();
         (!defined.is_empty()).then(|| Ty::Record(*self.rng.pick(&defined)))
     }
@@ -296,6 +301,7 @@ impl Gen {
     fn alias(&mut self, allow_array: bool) -> Option<Ty> {
         let usable: Vec<usize> = (0..self.aliases.len())
             .filter(|&i| allow_array || !self.is_array(&self.aliases[i].target))
+            .filter(|&i| !self.pointer_free || !self.holds_pointer(&Ty::Alias(i)))
             .collect();
         (!usable.is_empty()).then(|| Ty::Alias(*self.rng.pick(&usable)))
     }
@@ -305,6 +311,18 @@ impl Gen {
             Ty::Array(..) => true,
             Ty::Alias(a) => self.is_array(&self.aliases[*a].target),
             _ => false,
+        }
+    }
+
+    /// Whether a type holds a pointer; only steers the generator (Clang is the judge).
+    fn holds_pointer(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Prim(p, _) => PRIMS[*p].rust == "UintPtr",
+            Ty::Void => false,
+            Ty::Record(r) => self.records[*r].fields.iter().any(|f| self.holds_pointer(&f.ty)),
+            Ty::Alias(a) => self.holds_pointer(&self.aliases[*a].target),
+            Ty::Ptr(..) | Ty::Fn(..) => true,
+            Ty::Array(element, _) => self.holds_pointer(element),
         }
     }
 
@@ -324,6 +342,7 @@ impl Gen {
         }
         match self.rng.below(20) {
             0..=7 => self.leaf(true),
+            8..=12 if self.pointer_free => self.leaf(true),
             8..=12 => self.pointer(depth - 1),
             13..=16 => {
                 let len = match self.rng.below(20) {
@@ -333,6 +352,7 @@ impl Gen {
                 };
                 Ty::Array(Box::new(self.value(depth - 1)), len)
             }
+            _ if self.pointer_free => self.leaf(true),
             _ => self.function(depth - 1),
         }
     }
@@ -469,8 +489,10 @@ impl Gen {
         }
         for i in 0..RECORDS {
             if self.rng.percent(35) {
+                self.pointer_free = self.rng.percent(40);
                 self.add_alias();
             }
+            self.pointer_free = self.rng.percent(45);
             let mut fields = self.fields(0);
             if self.records[i].union && fields.is_empty() {
                 fields.push(self.one_field());
@@ -479,6 +501,7 @@ impl Gen {
             self.records[i].defined = true;
             self.defs.push(Def::Record(i));
         }
+        self.pointer_free = false;
 
         // Allocated types: every primitive spelling, records, typedefs, random types.
         for (p, prim) in PRIMS.iter().enumerate() {
@@ -500,6 +523,7 @@ impl Gen {
         let mut extra = 0;
         while extra < EXTRA_TYPES {
             let depth = 1 + self.rng.below(4);
+            self.pointer_free = self.rng.percent(30);
             let ty = match self.rng.below(4) {
                 0 => self.pointer(depth),
                 1 => self.function(depth.min(2)),

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kpart's live view in debugfs, readable by root only:
+ *
+ *   /sys/kernel/debug/kpart/state       mode, partitions, accounted matrix, caches
+ *   /sys/kernel/debug/kpart/partitions  allocations served per matrix and partition
+ *
+ * Counters are per CPU and summed when read. Objects are freed with the
+ * kernel's kfree(), which kpart does not see: live objects per cache are in
+ * /proc/slabinfo (scripts/kpart-report combines both). Neither file shows a
+ * kernel address or the random seed.
+ */
+#include <linux/debugfs.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+
+#include <kpart.h>
+#include "kpart_internal.h"
+
+/* Index: matrix * KPART_TOKEN_MAX + partition; the last slot counts fallbacks. */
+#define KPART_STAT_SLOTS (2 * KPART_TOKEN_MAX + 1)
+static DEFINE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
+
+void kpart_stats_alloc(unsigned int slot)
+{
+	if (slot < KPART_STAT_SLOTS)
+		this_cpu_inc(kpart_allocs[slot]);
+}
+
+static unsigned long kpart_stats_sum(unsigned int slot)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(kpart_allocs[slot], cpu);
+	return sum;
+}
+
+static struct kpart_state_view view;
+static struct dentry *kpart_dir;
+
+static int state_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "mode\t%s\npartitions\t%u\naccounted\t%u\ncaches\t%u\n",
+		   view.mode, view.partitions, view.accounted, view.caches);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(state);
+
+static int partitions_show(struct seq_file *m, void *v)
+{
+	unsigned int matrix, part;
+
+	seq_puts(m, "# matrix\tpartition\tallocations\n");
+	for (matrix = 0; matrix < (view.accounted ? 2 : 1); matrix++)
+		for (part = 0; part < view.partitions; part++)
+			seq_printf(m, "%s\t%u\t%lu\n", matrix ? "cg" : "plain", part,
+				   kpart_stats_sum(matrix * KPART_TOKEN_MAX + part));
+	seq_printf(m, "kmalloc\t-\t%lu\n", kpart_stats_sum(KPART_STAT_SLOTS - 1));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(partitions);
+
+void kpart_debugfs_init(const struct kpart_state_view *state)
+{
+	view = *state;
+	kpart_dir = debugfs_create_dir("kpart", NULL);
+	debugfs_create_file("state", 0400, kpart_dir, NULL, &state_fops);
+	debugfs_create_file("partitions", 0400, kpart_dir, NULL, &partitions_fops);
+}
+
+void kpart_debugfs_exit(void)
+{
+	debugfs_remove_recursive(kpart_dir);
+}
