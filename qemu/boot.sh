@@ -18,6 +18,8 @@
 #   -M, --mem SIZE       memory (default 2G)
 #   -i, --interactive    a shell on the console instead of a script
 #   -q, --quiet          do not copy the console to stdout
+#   -o, --outdir DIR     write the files the guest exports (kpart_export NAME
+#                        FILE, from /kpart/lib.sh) into DIR
 #
 # Examples:
 #   qemu/boot.sh -c 'insmod kpart.ko mode=random; grep ^kpart- /proc/slabinfo'
@@ -32,7 +34,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 
 script= cmds= kernel= append= timeout=600 log=$top/out/boot.log smp=2 mem=2G
-interactive=0 quiet=0
+interactive=0 quiet=0 outdir=
 files=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
 	-M|--mem)	mem=$2; shift ;;
 	-i|--interactive) interactive=1 ;;
 	-q|--quiet)	quiet=1 ;;
+	-o|--outdir)	outdir=$2; shift ;;
 	-h|--help)	sed -n '3,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*)		echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	*)		script=$1 ;;
@@ -91,6 +94,7 @@ fi
 	echo "slink /bin/sh busybox 777 0 0"
 	echo "file /init $here/init.sh 755 0 0"
 	echo "file /kpart/guest.sh $work/guest.sh 755 0 0"
+	echo "file /kpart/lib.sh $here/guest-lib.sh 644 0 0"
 	for f in "$top"/*.ko "${files[@]}"; do
 		[ -e "$f" ] || continue
 		echo "file /kpart/$(basename "$f") $(realpath "$f") 644 0 0"
@@ -139,6 +143,13 @@ elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 if [ $status = 124 ]; then
 	echo "boot.sh: guest timed out after ${timeout}s (log: $log)" >&2
 	exit 124
+fi
+if [ -n "$outdir" ]; then
+	mkdir -p "$outdir"
+	tr -d '\r' <"$log" | awk -v dir="$outdir" '
+		/^KPART-FILE-BEGIN / { file = dir "/" $2; printf "" > file; next }
+		/^KPART-FILE-END$/ { close(file); file = ""; next }
+		file != "" { print > file }'
 fi
 exit_line=$(grep -a -o 'KPART-GUEST-EXIT: [0-9]*' "$log" | tail -n1 || true)
 if [ -z "$exit_line" ]; then

@@ -13,6 +13,9 @@
 //! `NonNull`, arrays and C function pointers; the `kpart_type!` macro defines structs and unions
 //! that implement it.
 //!
+//! A crate that includes this file as a private module and uses only part of it may need
+//! `#[allow(dead_code, unreachable_pub)]` on the `mod` item.
+//!
 //! # Clang's rules
 //!
 //! Checked against `clang-22` by the host tests (`kpart-host`), on random types:
@@ -41,9 +44,10 @@
 //! For a power of two `P <= 64` and any hash `h`, `(h % 32) % (P / 2) == h % (P / 2)`, since
 //! `P / 2` divides 32. So a `typehashpointersplit` token `t` computed with
 //! `-falloc-token-max=64` (`h % 32`, plus 32 with a pointer) becomes exactly the token of
-//! `-falloc-token-max=P` as `(t % 32) % (P / 2) + (t >= 32 ? P / 2 : 0)` ([`rebound`]); the
-//! host tests check this against Clang compiled with both bounds. The unbounded token cannot be
-//! re-bounded: `2^64 - 1` is odd, and `h % (2^63 - 1)` has lost `h`'s low bits.
+//! `-falloc-token-max=P` as `(t % 32) % (P / 2) + (t >= 32 ? P / 2 : 0)` (0 for `P == 1`); in
+//! `typehash` mode it is `t % P`. [`rebound`] does this for any powers of two, and the host tests
+//! check it against Clang compiled with both bounds. The unbounded token cannot be re-bounded:
+//! `2^64 - 1` is not a power of two, and `h % (2^63 - 1)` does not determine `h % 32`.
 //!
 //! This file uses `core` only: it is compiled in the kpart kernel module and, through `#[path]`,
 //! in the host crate `kpart-host`.
@@ -280,7 +284,10 @@ const NAME_CAPACITY: usize = 256;
 ///
 /// ```
 /// # use kpart_host::alloc_token::TypeName;
-/// const NAME: TypeName = TypeName::new("unsigned char").push_str("[").push_decimal(16).push_str("]");
+/// const NAME: TypeName = TypeName::new("unsigned char")
+///     .push_str("[")
+///     .push_decimal(16)
+///     .push_str("]");
 /// assert_eq!(NAME.as_str(), "unsigned char[16]");
 /// assert_eq!(NAME.len(), 17);
 /// ```
@@ -413,7 +420,8 @@ impl fmt::Display for TypeName {
 /// const FOO: CType = CType::named("foo");
 /// const ROW: CType = CType::array_of(FOO, 4);
 /// assert_eq!(CType::pointer_to(ROW, true).name().as_str(), "const foo (*)[4]");
-/// const CB: CType = CType::function_pointer(CType::named("int"), &[CType::pointer_to(FOO, false)]);
+/// const INT: CType = CType::named("int");
+/// const CB: CType = CType::function_pointer(INT, &[CType::pointer_to(FOO, false)]);
 /// assert_eq!(CB.name().as_str(), "int (*)(foo *)");
 /// ```
 #[derive(Clone, Copy, Debug)]
@@ -722,13 +730,19 @@ impl_function_pointers!(A, B, C, D);
 /// given: `kpart_type!(impl bindings::file as "file", has_pointer = EXPR);` (add
 /// `canonical_has_pointer = EXPR` for a `uintptr_t`-like typedef).
 ///
-/// The expansion names the trait as `AllocType`: import it where the macro is used, together
-/// with the macro (`use path::to::alloc_token::{kpart_type, AllocType};`).
+/// The expansion names the trait as plain `AllocType`, so the trait must be in scope where the
+/// macro is used; no other path of this module is needed. The macro is visible in the including
+/// crate as `alloc_token::kpart_type` (a module that wraps this file can pass it on with
+/// `pub(crate) use alloc_token::kpart_type;`), so the usual import is
+/// `use path::to::alloc_token::{kpart_type, AllocType};`.
 ///
 /// # Examples
 ///
-/// ```ignore
-/// use crate::alloc_token::{kpart_type, token_of, AllocType, TokenMode};
+/// ```
+/// # #[path = "../rust/alloc_token.rs"]
+/// # mod alloc_token;
+/// # mod bindings { pub struct file; }
+/// use alloc_token::{kpart_type, token_of, AllocType, TokenMode};
 ///
 /// kpart_type! {
 ///     /// A C `struct holder { int a; unsigned char *p; }`.

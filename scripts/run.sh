@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The main job: boot the test kernel, load kpart, show its caches from
-# /proc/slabinfo, unload it.
+# The main job: boot the test kernel, load kpart, run the workload
+# (kpart_workload.ko: real kernel types from C and Rust), and report how the
+# partitions are used; in typed mode, then in random mode.
 #
-#   scripts/run.sh [--mode typed|random] [--partitions N] [--no-accounted]
-#                  [--module FILE.ko] [--cmd 'guest commands']
+#   scripts/run.sh [--mode typed|random] [--partitions N] [--scale N]
+#                  [--no-accounted] [--module FILE.ko] [--cmd 'guest commands']
+#                  [--json]
 #
-# (make run ARGS='--mode random --partitions 8')
+# (make run ARGS='--mode random --partitions 8'). Copies of each run's
+# /proc/slabinfo and workload record are kept in out/run/.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-modes="typed random" partitions=16 accounted=1 extra_cmds=
+modes="typed random" partitions=16 accounted=1 scale=1 extra_cmds= json=
 boot_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode)		modes=$2; shift ;;
 	--partitions)	partitions=$2; shift ;;
+	--scale)	scale=$2; shift ;;
 	--no-accounted)	accounted=0 ;;
 	--module)	boot_args+=(-m "$2"); shift ;;
 	--cmd)		extra_cmds=$2; shift ;;
+	--json)		json=--json ;;
 	*)		echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -30,26 +35,43 @@ done
 kdir=$(scripts/build-kernel.sh test)
 make -s KDIR="$kdir" modules
 
-guest=$(mktemp)
-trap 'rm -f "$guest"' EXIT
+out=$top/out/run
+rm -rf "$out" && mkdir -p "$out"
+guest=$out/guest.sh
 {
+	echo '. /kpart/lib.sh'
 	echo 'set -e'
 	for mode in $modes; do
 		cat <<GUEST
-echo
 echo "### insmod kpart.ko mode=$mode partitions=$partitions accounted=$accounted"
 insmod /kpart/kpart.ko mode=$mode partitions=$partitions accounted=$accounted
 dmesg | grep 'kpart: ' | tail -n 1
-echo "### /proc/slabinfo: \$(grep -c '^kpart-' /proc/slabinfo) kpart caches"
+echo "### \$(grep -c '^kpart-' /proc/slabinfo) kpart caches in /proc/slabinfo:"
 head -n 2 /proc/slabinfo | tail -n 1
-grep '^kpart-' /proc/slabinfo
+grep '^kpart-' /proc/slabinfo | head -n 13
+echo "... (\$(grep -c '^kpart-' /proc/slabinfo) in all)"
+echo "### insmod kpart_workload.ko scale=$scale"
+insmod /kpart/kpart_workload.ko scale=$scale
+kpart_export slabinfo-$mode /proc/slabinfo
+kpart_export types-$mode /sys/kernel/debug/kpart_workload/types
+kpart_export partitions-$mode /sys/kernel/debug/kpart/partitions
 $extra_cmds
+rmmod kpart_workload
 rmmod kpart
 echo "### rmmod kpart: \$(grep -c '^kpart-' /proc/slabinfo || true) kpart caches left"
 GUEST
 	done
 } >"$guest"
-KDIR=$kdir qemu/boot.sh -q -l "$top/out/run.log" "${boot_args[@]}" "$guest" && status=0 || status=$?
-# The guest's own output, without the kernel log the console also carries.
-tr -d '\r' <"$top/out/run.log" | sed -n '/^KPART-DMESG-BEGIN$/q;p' | grep -v '^\[ *[0-9]*\.[0-9]*\]'
+
+status=0
+KDIR=$kdir qemu/boot.sh -q -l "$out/boot.log" -o "$out" "${boot_args[@]}" "$guest" || status=$?
+# The guest's own output, without the files it exported.
+tr -d '\r' <"$out/boot.log" | sed -n '/^KPART-DMESG-BEGIN$/q;p' |
+	sed '/^KPART-FILE-BEGIN/,/^KPART-FILE-END$/d' | grep -v '^\[ *[0-9]*\.[0-9]*\]' || true
+for mode in $modes; do
+	[ -f "$out/slabinfo-$mode" ] || continue
+	echo
+	echo "######## kpart-report: $mode mode, $partitions partitions, workload scale $scale"
+	scripts/kpart-report $json --types "$out/types-$mode" "$out/slabinfo-$mode"
+done
 exit $status

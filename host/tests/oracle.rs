@@ -67,7 +67,17 @@ impl Config {
 
 fn configs() -> Vec<Config> {
     let mut configs = Vec::new();
-    for max in [None, Some(1), Some(2), Some(4), Some(8), Some(16), Some(32), Some(64), Some(256)] {
+    for max in [
+        None,
+        Some(1),
+        Some(2),
+        Some(4),
+        Some(8),
+        Some(16),
+        Some(32),
+        Some(64),
+        Some(256),
+    ] {
         for mode in [ClangMode::TypeHash, ClangMode::Split] {
             configs.push(Config { max, mode });
         }
@@ -133,7 +143,13 @@ const PRIMS: &[Prim] = &[
     Prim {
         rust: "u16",
         canonical: "unsigned short",
-        spellings: &["unsigned short", "unsigned short int", "short unsigned", "uint16_t", "u16"],
+        spellings: &[
+            "unsigned short",
+            "unsigned short int",
+            "short unsigned",
+            "uint16_t",
+            "u16",
+        ],
     },
     Prim {
         rust: "i16",
@@ -153,7 +169,12 @@ const PRIMS: &[Prim] = &[
     Prim {
         rust: "u64",
         canonical: "unsigned long long",
-        spellings: &["unsigned long long", "unsigned long long int", "long long unsigned", "u64"],
+        spellings: &[
+            "unsigned long long",
+            "unsigned long long int",
+            "long long unsigned",
+            "u64",
+        ],
     },
     Prim {
         rust: "i64",
@@ -168,7 +189,15 @@ const PRIMS: &[Prim] = &[
     Prim {
         rust: "isize",
         canonical: "long",
-        spellings: &["long", "long int", "signed long", "ssize_t", "int64_t", "intptr_t", "ptrdiff_t"],
+        spellings: &[
+            "long",
+            "long int",
+            "signed long",
+            "ssize_t",
+            "int64_t",
+            "intptr_t",
+            "ptrdiff_t",
+        ],
     },
     Prim {
         rust: "bool",
@@ -284,7 +313,11 @@ impl Gen {
     }
 
     fn prim(&mut self) -> Ty {
-        let count = if self.pointer_free { PRIMS.len() - 1 } else { PRIMS.len() };
+        let count = if self.pointer_free {
+            PRIMS.len() - 1
+        } else {
+            PRIMS.len()
+        };
         let p = self.rng.below(count);
         let s = self.rng.below(PRIMS[p].spellings.len());
         Ty::Prim(p, s)
@@ -319,7 +352,10 @@ impl Gen {
         match ty {
             Ty::Prim(p, _) => PRIMS[*p].rust == "UintPtr",
             Ty::Void => false,
-            Ty::Record(r) => self.records[*r].fields.iter().any(|f| self.holds_pointer(&f.ty)),
+            Ty::Record(r) => self.records[*r]
+                .fields
+                .iter()
+                .any(|f| self.holds_pointer(&f.ty)),
             Ty::Alias(a) => self.holds_pointer(&self.aliases[*a].target),
             Ty::Ptr(..) | Ty::Fn(..) => true,
             Ty::Array(element, _) => self.holds_pointer(element),
@@ -419,7 +455,11 @@ impl Gen {
             .map(|i| {
                 let name = format!("f{i}");
                 let wrapper = if self.rng.percent(10) {
-                    Some(*self.rng.pick(&["ManuallyDrop", "MaybeUninit", "Cell", "UnsafeCell"]))
+                    Some(
+                        *self
+                            .rng
+                            .pick(&["ManuallyDrop", "MaybeUninit", "Cell", "UnsafeCell"]),
+                    )
                 } else {
                     None
                 };
@@ -476,7 +516,11 @@ impl Gen {
                 1 => 0,
                 _ => 1 + self.rng.below(16),
             };
-            let name = format!("k{i}{}{}", if union { "u" } else { "s" }, self.rng.suffix(len));
+            let name = format!(
+                "k{i}{}{}",
+                if union { "u" } else { "s" },
+                self.rng.suffix(len)
+            );
             let anon_typedef = self.rng.percent(15);
             self.records.push(Record {
                 name,
@@ -502,6 +546,7 @@ impl Gen {
             self.defs.push(Def::Record(i));
         }
         self.pointer_free = false;
+        self.add_fixed_cases();
 
         // Allocated types: every primitive spelling, records, typedefs, random types.
         for (p, prim) in PRIMS.iter().enumerate() {
@@ -536,6 +581,68 @@ impl Gen {
         }
     }
 
+    /// Hand-picked records and types around Clang's `uintptr_t` rule, anonymous typedefs and
+    /// empty records.
+    fn add_fixed_cases(&mut self) {
+        let uintptr = Ty::Prim(PRIMS.len() - 1, 0);
+        let int = Ty::Prim(5, 0);
+        let array = |ty: &Ty, len: usize| Ty::Array(Box::new(ty.clone()), len);
+        let mut alias = |name: &str, target: Ty| {
+            self.aliases.push(Alias {
+                name: name.to_string(),
+                target,
+            });
+            self.defs.push(Def::Alias(self.aliases.len() - 1));
+            Ty::Alias(self.aliases.len() - 1)
+        };
+        let uptr = alias("ktfix_uptr", uintptr.clone());
+        let uptr2 = alias("ktfix_uptr2", uptr.clone());
+        let uarr = alias("ktfix_uarr", array(&uintptr, 4));
+        // (union, typedef of an anonymous record, fields)
+        let cases = [
+            (false, false, vec![array(&uintptr, 4)]),
+            (false, false, vec![uptr2.clone()]),
+            (false, false, vec![array(&uptr2, 2)]),
+            (false, false, vec![uarr.clone()]),
+            (false, false, vec![array(&array(&uptr, 2), 3)]),
+            (true, false, vec![int.clone(), uptr.clone()]),
+            (true, false, vec![int.clone(), array(&uptr, 1)]),
+            (false, true, vec![int.clone()]),
+            (true, true, vec![uintptr.clone()]),
+            (false, false, vec![]),
+            (false, true, vec![]),
+        ];
+        for (k, (union, anon_typedef, tys)) in cases.into_iter().enumerate() {
+            let fields = tys
+                .into_iter()
+                .enumerate()
+                .map(|(i, ty)| Field {
+                    name: format!("f{i}"),
+                    ty,
+                    inline: None,
+                    wrapper: None,
+                })
+                .collect();
+            self.records.push(Record {
+                name: format!("kfix{k}"),
+                union,
+                anon_typedef,
+                inline: false,
+                defined: true,
+                fields,
+            });
+            self.defs.push(Def::Record(self.records.len() - 1));
+        }
+        for ty in [
+            uptr2.clone(),
+            array(&uptr2, 3),
+            array(&uarr, 2),
+            Ty::Ptr(Box::new(uarr), true),
+        ] {
+            self.allocs.push(ty);
+        }
+    }
+
     /// The C base name of a named type.
     fn c_base(&self, ty: &Ty, canonical: bool) -> String {
         match ty {
@@ -547,7 +654,11 @@ impl Gen {
                 if canonical || record.anon_typedef {
                     record.name.clone()
                 } else {
-                    format!("{} {}", if record.union { "union" } else { "struct" }, record.name)
+                    format!(
+                        "{} {}",
+                        if record.union { "union" } else { "struct" },
+                        record.name
+                    )
                 }
             }
             Ty::Alias(a) => self.aliases[*a].name.clone(),
@@ -601,12 +712,20 @@ impl Gen {
         for field in &record.fields {
             match field.inline {
                 Some(inner) => {
-                    let kw = if self.records[inner].union { "union" } else { "struct" };
+                    let kw = if self.records[inner].union {
+                        "union"
+                    } else {
+                        "struct"
+                    };
                     let body = self.c_record_body(inner, indent + 1);
                     let _ = writeln!(out, "{pad}{kw} {{\n{body}{pad}}} {};", field.name);
                 }
                 None => {
-                    let _ = writeln!(out, "{pad}{};", self.c_decl(&field.ty, false, &field.name, false));
+                    let _ = writeln!(
+                        out,
+                        "{pad}{};",
+                        self.c_decl(&field.ty, false, &field.name, false)
+                    );
                 }
             }
         }
@@ -617,7 +736,10 @@ impl Gen {
         match def {
             Def::Alias(a) => {
                 let alias = &self.aliases[*a];
-                format!("typedef {};\n", self.c_decl(&alias.target, false, &alias.name, false))
+                format!(
+                    "typedef {};\n",
+                    self.c_decl(&alias.target, false, &alias.name, false)
+                )
             }
             Def::Record(r) => {
                 let record = &self.records[*r];
@@ -739,7 +861,10 @@ impl Gen {
         };
         let vis = self.rng.pick(&["pub ", "", "pub(crate) "]);
         let kw = if union { "union" } else { "struct" };
-        let _ = writeln!(out, "kpart_type! {{\n{attrs}    {vis}{kw} {name} {{\n{body}    }}\n}}");
+        let _ = writeln!(
+            out,
+            "kpart_type! {{\n{attrs}    {vis}{kw} {name} {{\n{body}    }}\n}}"
+        );
     }
 
     fn rust_source(&mut self, alloc_token_rs: &Path, configs: &[Config]) -> String {
@@ -760,7 +885,12 @@ impl Gen {
         let _ = writeln!(out, "const K: usize = {};", configs.len());
         out.push_str("const CONFIGS: [(u64, TokenMode); K] = [\n");
         for c in configs {
-            let _ = writeln!(out, "    ({}, TokenMode::{:?}),", c.max(), c.mode.token_mode());
+            let _ = writeln!(
+                out,
+                "    ({}, TokenMode::{:?}),",
+                c.max(),
+                c.mode.token_mode()
+            );
         }
         out.push_str(
             "];\n\n\
@@ -894,7 +1024,13 @@ fn clang_tokens(c_file: &Path, config: &Config, count: usize) -> Vec<u64> {
             continue;
         };
         let (index, rest) = rest.split_once(" = ").unwrap();
-        let value = rest.split("i64 ").nth(1).unwrap().split(',').next().unwrap();
+        let value = rest
+            .split("i64 ")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap();
         let value = value.trim().parse::<i64>().unwrap() as u64;
         tokens[index.parse::<usize>().unwrap()] = Some(value);
     }
@@ -963,7 +1099,11 @@ fn build_oracle() -> Oracle {
 
     let c_file = dir.join("types.c");
     std::fs::write(&c_file, gen.c_source()).unwrap();
-    let c_types: Vec<String> = gen.allocs.iter().map(|t| gen.c_decl(t, false, "", false)).collect();
+    let c_types: Vec<String> = gen
+        .allocs
+        .iter()
+        .map(|t| gen.c_decl(t, false, "", false))
+        .collect();
     let c_defs = gen
         .allocs
         .iter()
@@ -979,12 +1119,21 @@ fn build_oracle() -> Oracle {
     std::fs::write(&rs_file, gen.rust_source(&alloc_token_rs(), &configs)).unwrap();
     run(
         Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string()))
-            .args(["--edition", "2021", "-C", "opt-level=0", "-C", "debuginfo=0", "-o"])
+            .args([
+                "--edition",
+                "2021",
+                "-C",
+                "opt-level=0",
+                "-C",
+                "debuginfo=0",
+                "-o",
+            ])
             .arg(&bin)
             .arg(&rs_file),
         "rustc on the generated Rust types",
     );
-    let rust_out = String::from_utf8(run(&mut Command::new(&bin), "generated Rust program").stdout).unwrap();
+    let rust_out =
+        String::from_utf8(run(&mut Command::new(&bin), "generated Rust program").stdout).unwrap();
     let rust: Vec<Facts> = rust_out
         .lines()
         .map(|line| {
@@ -993,7 +1142,10 @@ fn build_oracle() -> Oracle {
             Facts {
                 name: fields[fields.len() - 1].to_string(),
                 pointer: fields[1] == "1",
-                tokens: fields[2..fields.len() - 1].iter().map(|t| t.parse().unwrap()).collect(),
+                tokens: fields[2..fields.len() - 1]
+                    .iter()
+                    .map(|t| t.parse().unwrap())
+                    .collect(),
             }
         })
         .collect();
@@ -1065,8 +1217,16 @@ fn rust_tokens_names_and_pointer_flags_match_clang() {
             }
         }
     }
-    assert!(oracle.clang.len() >= 500, "only {} types", oracle.clang.len());
-    assert!(distinct.len() >= 500, "only {} distinct names", distinct.len());
+    assert!(
+        oracle.clang.len() >= 500,
+        "only {} types",
+        oracle.clang.len()
+    );
+    assert!(
+        distinct.len() >= 500,
+        "only {} distinct names",
+        distinct.len()
+    );
     assert!(
         mismatches == 0,
         "{mismatches} of {} types differ from Clang:\n{report}",
@@ -1181,7 +1341,13 @@ fn kpart_token_cli_matches_clang() {
             );
         }
     }
-    for bad in [&["--max", "x", "a"][..], &[], &["--mode", "random", "a"], &["--what", "a"], &["--max"]] {
+    for bad in [
+        &["--max", "x", "a"][..],
+        &[],
+        &["--mode", "random", "a"],
+        &["--what", "a"],
+        &["--max"],
+    ] {
         let status = Command::new(bin).args(bad).output().unwrap();
         assert_eq!(status.status.code(), Some(2), "kpart-token {bad:?}");
         assert!(!status.stderr.is_empty());
@@ -1208,7 +1374,13 @@ fn a_name_longer_than_type_name_capacity_is_a_compile_error() {
     )
     .unwrap();
     let out = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string()))
-        .args(["--edition", "2021", "--emit=metadata", "--crate-type=lib", "-o"])
+        .args([
+            "--edition",
+            "2021",
+            "--emit=metadata",
+            "--crate-type=lib",
+            "-o",
+        ])
         .arg(dir.join("too_long.rmeta"))
         .arg(&src)
         .output()

@@ -28,7 +28,10 @@ struct Request {
 
 /// Parses a bound: decimal or `0x` hexadecimal.
 fn parse_max(value: &str) -> Result<u64, String> {
-    let parsed = match value.strip_prefix("0x").or_else(|| value.strip_prefix("0X")) {
+    let parsed = match value
+        .strip_prefix("0x")
+        .or_else(|| value.strip_prefix("0X"))
+    {
         Some(hex) => u64::from_str_radix(hex, 16),
         None => value.parse(),
     };
@@ -37,9 +40,8 @@ fn parse_max(value: &str) -> Result<u64, String> {
 
 /// Parses a mode name.
 fn parse_mode(value: &str) -> Result<TokenMode, String> {
-    TokenMode::parse(value.as_bytes()).ok_or_else(|| {
-        format!("bad --mode value '{value}' (typehash or typehashpointersplit)")
-    })
+    TokenMode::parse(value.as_bytes())
+        .ok_or_else(|| format!("bad --mode value '{value}' (typehash or typehashpointersplit)"))
 }
 
 /// Parses the arguments; `Ok(None)` asks for help.
@@ -90,8 +92,14 @@ fn parse(args: Vec<String>) -> Result<Option<Request>, String> {
 }
 
 fn main() -> ExitCode {
-    let args: Result<Vec<String>, _> = std::env::args_os().skip(1).map(|a| a.into_string()).collect();
-    let request = match args.map_err(|_| "arguments must be UTF-8".to_string()).and_then(parse) {
+    let args: Result<Vec<String>, _> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.into_string())
+        .collect();
+    let request = match args
+        .map_err(|_| "arguments must be UTF-8".to_string())
+        .and_then(parse)
+    {
         Ok(Some(request)) => request,
         Ok(None) => {
             println!("{USAGE}");
@@ -103,6 +111,9 @@ fn main() -> ExitCode {
         }
     };
     let hash = type_hash(request.name.as_bytes());
-    println!("{}", reduce(hash, request.pointer, request.max, request.mode));
+    println!(
+        "{}",
+        reduce(hash, request.pointer, request.max, request.mode)
+    );
     ExitCode::SUCCESS
 }
