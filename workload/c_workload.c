@@ -122,47 +122,59 @@ unsigned long kpart_wl_c_token_file(void)
 	return __builtin_infer_alloc_token(sizeof(struct file));
 }
 
-/* Allocate @n objects with @expr into objs[], record them as @name. */
+/*
+ * Allocate @n objects with @expr into objs[] and record them as @name;
+ * evaluates to 0 or -ENOMEM.
+ */
 #define ALLOC_N(name, n, expr)						\
-do {									\
+({									\
 	size_t __first = nr_objs;					\
-	for (i = 0; i < (n); i++) {					\
+	int __err = 0;							\
+	for (i = 0; i < (n) && !__err; i++) {				\
 		void *__p = FOUR_SITES(i, expr);			\
-		if (!__p)						\
-			return -ENOMEM;					\
-		objs[nr_objs++] = __p;					\
+		if (__p)						\
+			objs[nr_objs++] = __p;				\
+		else							\
+			__err = -ENOMEM;				\
 	}								\
-	kpart_wl_record(name, "C", &objs[__first], n);			\
-} while (0)
+	kpart_wl_record(name, "C", &objs[__first], nr_objs - __first);	\
+	__err;								\
+})
 
 int kpart_wl_c_alloc(unsigned int scale)
 {
 	size_t i, total = 2300 * (size_t)scale;
+	int err;
 
 	objs = kvcalloc(total, sizeof(*objs), GFP_KERNEL);
 	if (!objs)
 		return -ENOMEM;
 
-	ALLOC_N("file", 200 * scale, kpart_kzalloc_obj(struct file, GFP_KERNEL));
-	ALLOC_N("inode", 100 * scale, kpart_kzalloc_obj(struct inode, GFP_KERNEL));
-	ALLOC_N("sk_buff", 300 * scale, kpart_kmalloc_obj(struct sk_buff, GFP_ATOMIC));
-	ALLOC_N("msg_msg", 300 * scale,
-		kpart_kmalloc(sizeof(struct msg_msg) + 16 + (i * 37) % 1000,
-			      GFP_KERNEL_ACCOUNT));
-	ALLOC_N("pipe_buffer", 100 * scale,
-		kpart_kcalloc(16, sizeof(struct pipe_buffer), GFP_KERNEL_ACCOUNT));
-	ALLOC_N("simple_xattr", 100 * scale,
-		kpart_kmalloc(sizeof(struct simple_xattr) + 8 + (i * 13) % 200,
-			      GFP_KERNEL_ACCOUNT));
-	ALLOC_N("string", 500 * scale,
-		kpart_kstrdup(words[i % ARRAY_SIZE(words)], GFP_KERNEL));
-	ALLOC_N("unsigned char", 300 * scale,
-		kpart_kmalloc_array(32 + (i * 53) % 2000, sizeof(u8), GFP_KERNEL));
-	ALLOC_N("unsigned int", 200 * scale,
-		kpart_kcalloc(4 + i % 60, sizeof(u32), GFP_KERNEL));
-	ALLOC_N("kpart_wl_stats", 200 * scale,
-		kpart_kzalloc_obj(struct kpart_wl_stats, GFP_KERNEL));
-	return 0;
+	err = ALLOC_N("file", 200 * scale,
+		      kpart_kzalloc_obj(struct file, GFP_KERNEL));
+	err = err ?: ALLOC_N("inode", 100 * scale,
+			     kpart_kzalloc_obj(struct inode, GFP_KERNEL));
+	err = err ?: ALLOC_N("sk_buff", 300 * scale,
+			     kpart_kmalloc_obj(struct sk_buff, GFP_ATOMIC));
+	err = err ?: ALLOC_N("msg_msg", 300 * scale,
+			     kpart_kmalloc(sizeof(struct msg_msg) + 16 + (i * 37) % 1000,
+					   GFP_KERNEL_ACCOUNT));
+	err = err ?: ALLOC_N("pipe_buffer", 100 * scale,
+			     kpart_kcalloc(16, sizeof(struct pipe_buffer),
+					   GFP_KERNEL_ACCOUNT));
+	err = err ?: ALLOC_N("simple_xattr", 100 * scale,
+			     kpart_kmalloc(sizeof(struct simple_xattr) + 8 + (i * 13) % 200,
+					   GFP_KERNEL_ACCOUNT));
+	err = err ?: ALLOC_N("string", 500 * scale,
+			     kpart_kstrdup(words[i % ARRAY_SIZE(words)], GFP_KERNEL));
+	err = err ?: ALLOC_N("unsigned char", 300 * scale,
+			     kpart_kmalloc_array(32 + (i * 53) % 2000, sizeof(u8),
+						 GFP_KERNEL));
+	err = err ?: ALLOC_N("unsigned int", 200 * scale,
+			     kpart_kcalloc(4 + i % 60, sizeof(u32), GFP_KERNEL));
+	err = err ?: ALLOC_N("kpart_wl_stats", 200 * scale,
+			     kpart_kzalloc_obj(struct kpart_wl_stats, GFP_KERNEL));
+	return err;
 }
 
 void kpart_wl_c_free(void)
