@@ -15,3 +15,12 @@
 
 #[path = "../../rust/alloc_token.rs"]
 pub mod alloc_token;
+
+// Crate-private in the module (`pub(crate)`): only their unit tests use them here.
+#[allow(dead_code)]
+#[path = "../../rust/size_class.rs"]
+mod size_class;
+
+#[allow(dead_code)]
+#[path = "../../rust/partition.rs"]
+mod partition;
