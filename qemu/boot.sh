@@ -18,6 +18,7 @@
 #   -M, --mem SIZE       memory (default 2G)
 #   -i, --interactive    a shell on the console instead of a script
 #   -q, --quiet          do not copy the console to stdout
+#   -x, --qemu-arg ARG   an extra QEMU argument (repeatable), e.g. -x -icount -x shift=0
 #   -o, --outdir DIR     write the files the guest exports (kpart_export NAME
 #                        FILE, from /kpart/lib.sh) into DIR
 #
@@ -36,6 +37,7 @@ top=$(dirname "$here")
 script= cmds= kernel= append= timeout=600 log=$top/out/boot.log smp=2 mem=2G
 interactive=0 quiet=0 outdir=
 files=()
+qemu_extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-c|--cmd)	cmds=$2; shift ;;
@@ -49,6 +51,7 @@ while [ $# -gt 0 ]; do
 	-i|--interactive) interactive=1 ;;
 	-q|--quiet)	quiet=1 ;;
 	-o|--outdir)	outdir=$2; shift ;;
+	-x|--qemu-arg)	qemu_extra+=("$2"); shift ;;
 	-h|--help)	sed -n '3,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*)		echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	*)		script=$1 ;;
@@ -112,7 +115,7 @@ cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 $append"
 [ $interactive = 1 ] && cmdline="$cmdline KPART_SHELL=1"
 qemu=(qemu-system-x86_64 -accel tcg -m "$mem" -smp "$smp" -no-reboot
 	-bios /usr/share/qemu/qboot.rom -kernel "$kernel" -initrd "$work/initramfs.cpio"
-	-append "$cmdline")
+	-append "$cmdline" "${qemu_extra[@]}")
 
 if [ $interactive = 1 ]; then
 	"${qemu[@]}" -nographic
