@@ -33,7 +33,14 @@ count "$hp" "$hf"
 
 echo "== guest tests (QEMU)"
 log=$out/test-boot.log
-qemu/boot.sh -q -l "$log" -t 1200 -f tests/guest/ktap.sh tests/guest/tests.sh
+files=$out/guest-files
+rm -rf "$files"
+guest_files=()
+for f in tests/guest/*.sh; do guest_files+=(-f "$f"); done
+# Checkers on kpart's caches: SLUB debugging (which also makes
+# /proc/slabinfo's active_objs exact) and init_on_free.
+qemu/boot.sh -q -l "$log" -t 2400 -o "$files" "${guest_files[@]}" \
+	-a "slab_debug=FZPU,kpart-* init_on_free=1" tests/guest/tests.sh
 echo "guest script exit status: $?"
 tr -d '\r' <"$log" | sed -n '/^KPART-KTAP-BEGIN$/,/^KPART-KTAP-END$/p' | sed '1d;$d' >"$out/guest.ktap"
 tr -d '\r' <"$log" | sed -n '/^KPART-DMESG-BEGIN$/,/^KPART-DMESG-END$/p' >"$out/guest-dmesg.log"
@@ -58,6 +65,14 @@ else
 	count 0 1
 fi
 
+echo "== host checks of the live boot's files"
+KPART_LIVE_DIR=$files python3 -m unittest -v tests/host/check_live.py tests/host/test_report.py \
+	>"$out/live-checks.log" 2>&1
+grep -E '\.\.\. |^FAIL|^ERROR|Error' "$out/live-checks.log" | head -n 40
+read -r lp lf < <(awk '/\.\.\. ok$/ { p++ } /\.\.\. (FAIL|ERROR)$/ { f++ } /^(FAIL|ERROR):/ { e++ }
+	END { if (!p && !f) f = 1; print p + 0, f + 0 }' "$out/live-checks.log")
+count "$lp" "$lf"
+
 # The console guard: any checker report fails the run.
 pattern='BUG:|WARNING:|Oops|KASAN|kmemleak|possible recursive locking|circular locking|inconsistent lock state|suspicious RCU|Kernel panic|general protection fault|UBSAN'
 if [ -s "$out/guest-dmesg.log" ] && ! grep -qE "$pattern" "$out/guest-dmesg.log" && ! grep -qE "$pattern" "$log"; then
@@ -66,6 +81,25 @@ if [ -s "$out/guest-dmesg.log" ] && ! grep -qE "$pattern" "$out/guest-dmesg.log"
 else
 	echo "not ok - guest kernel log has reports (or is missing):"
 	grep -nE "$pattern" "$log" | head -n 40
+	count 0 1
+fi
+
+echo "== leaked user, then rmmod kpart (a boot of its own)"
+leaklog=$out/leak-boot.log
+qemu/boot.sh -q -l "$leaklog" -t 600 -a "slab_debug=FZPU,kpart-*" tests/guest/leak.sh
+leak_status=$?
+tr -d '\r' <"$leaklog" | grep -E 'kpart|objects left|leak test' | grep -v '^\[' | head -n 5
+# Expected: the slab allocator's reports of kpart caches that still hold
+# objects. Anything else (an oops, KASAN, a report about another cache) fails.
+bad=$(tr -d '\r' <"$leaklog" | grep -E "$pattern" |
+	grep -vE 'kmem_cache_destroy kpart-|BUG kpart-|Objects remaining in kpart-|WARNING: CPU: [0-9]+ PID: [0-9]+ at mm/slab_common.c|kmemleak' || true)
+if [ $leak_status = 0 ] && [ -z "$bad" ] &&
+	tr -d '\r' <"$leaklog" | grep -q 'Slab cache still has objects'; then
+	echo "ok - leaked user then rmmod kpart: caches kept, no crash"
+	count 1 0
+else
+	echo "not ok - leaked user then rmmod kpart (status $leak_status):"
+	echo "$bad" | head -n 20
 	count 0 1
 fi
 

@@ -26,6 +26,10 @@ static unsigned int ops = 250000;
 module_param(ops, uint, 0444);
 MODULE_PARM_DESC(ops, "Operations per thread (default 250000)");
 
+static unsigned int leak;
+module_param(leak, uint, 0444);
+MODULE_PARM_DESC(leak, "Testing kpart's unload: allocate this many objects and never free them");
+
 #define LOCAL_OBJS	64
 #define POOL_OBJS	256
 #define MAX_THREADS	16
@@ -159,11 +163,32 @@ static int stress_fn(void *data)
 	return 0;
 }
 
+/*
+ * Deliberately lose @leak objects, half through each API: the test of what
+ * happens when a user of kpart leaks and kpart is then removed.
+ */
+static void stress_leak(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < leak; i++) {
+		if (i & 1)
+			kpart_kmalloc(64, GFP_KERNEL);
+		else
+			kpart_stress_rust_alloc(64, false);
+	}
+	pr_info("kpart_stress: leaked %u objects on purpose\n", leak);
+}
+
 int kpart_stress_run(void)
 {
 	unsigned long allocs = 0, frees = 0, failures = 0, handoffs = 0, foreign = 0;
 	unsigned int i, started = 0;
 
+	if (leak) {
+		stress_leak();
+		return 0;
+	}
 	if (!threads || threads > MAX_THREADS || !ops) {
 		pr_err("kpart_stress: threads=%u ops=%u: threads must be 1..%d, ops > 0\n",
 		       threads, ops, MAX_THREADS);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Every guest-side kpart test, as one KTAP document on the console: the KUnit
-# suites with kpart in each mode, and checks of loading and unloading.
+# Every guest-side kpart test, as one KTAP document on the console, and the
+# files the host checks (kpart_export). Each group is a file of its own.
+. /kpart/lib.sh
 . /kpart/ktap.sh
 
 KO=/kpart/kpart.ko
@@ -11,107 +12,8 @@ kpart_caches() {
 	grep -o '^kpart-[^ ]*' /proc/slabinfo
 }
 
-# The cache names a load with $1 partitions (and the accounted matrix unless
-# $2 is 0) must create, sorted.
-expected_caches() {
-	p=0
-	while [ $p -lt $1 ]; do
-		for s in 8 16 32 64 96 128 192 256 512 1k 2k 4k 8k; do
-			printf 'kpart-%02d-%s\n' $p $s
-			[ "${2:-1}" = 0 ] || printf 'kpart-cg-%02d-%s\n' $p $s
-		done
-		p=$((p + 1))
-	done | sort
-}
-
-# insmod with bad parameters must fail with EINVAL, log one line naming the
-# parameter, and leave no module and no cache behind.
-refuses() {
-	param=$1
-	dmesg -c >/dev/null
-	if insmod $KO "$param" 2>/tmp/insmod.err; then
-		echo "insmod $param succeeded"
-		rmmod kpart
-		return 1
-	fi
-	grep -q 'Invalid argument' /tmp/insmod.err || { cat /tmp/insmod.err; return 1; }
-	lines=$(dmesg | grep -c 'kpart: ')
-	name=${param%%=*}
-	[ "$lines" = 1 ] || { echo "$lines kpart lines in the log:"; dmesg; return 1; }
-	dmesg | grep 'kpart: ' | grep -q "$name" || { echo "no line names $name:"; dmesg; return 1; }
-	! grep -q '^kpart ' /proc/modules || { echo "kpart still loaded"; return 1; }
-	[ -z "$(kpart_caches)" ] || { echo "caches left behind"; return 1; }
-}
-
-loads_matrix() {
-	insmod $KO "$@" || return 1
-	p=16 acc=1
-	for a in "$@"; do
-		case $a in
-		partitions=*) p=${a#partitions=} ;;
-		accounted=0|accounted=n|accounted=N) acc=0 ;;
-		esac
-	done
-	kpart_caches | sort >/tmp/caches
-	expected_caches $p $acc >/tmp/expected
-	status=0
-	cmp -s /tmp/caches /tmp/expected || { diff /tmp/expected /tmp/caches | head; status=1; }
-	# Object sizes in /proc/slabinfo (<objsize> is the 4th column).
-	awk '$1 ~ /^kpart-/ {
-		n = split($1, f, "-"); s = f[n]; sub(/k$/, "*1024", s)
-		split(s, m, "*"); want = m[1] * (m[2] ? m[2] : 1)
-		if ($4 != want) { print $1 " objsize " $4 " != " want; bad = 1 }
-	} END { exit bad }' /proc/slabinfo || status=1
-	rmmod kpart || status=1
-	return $status
-}
-
-not_merged() {
-	insmod $KO || return 1
-	status=0
-	for d in /sys/kernel/slab/kpart-*; do
-		[ -L "$d" ] && { echo "$d is an alias"; status=1; continue; }
-		[ "$(cat "$d/aliases")" = 0 ] || { echo "$d has aliases"; status=1; }
-	done
-	n=$(ls -d /sys/kernel/slab/kpart-* | wc -l)
-	[ "$n" = $((16 * 13 * 2)) ] || { echo "$n caches in /sys/kernel/slab"; status=1; }
-	rmmod kpart || status=1
-	return $status
-}
-
-unload_removes_everything() {
-	insmod $KO partitions=64 || return 1
-	rmmod kpart || return 1
-	[ -z "$(kpart_caches)" ] || { echo "left in /proc/slabinfo:"; kpart_caches | head; return 1; }
-	! ls -d /sys/kernel/slab/kpart-* 2>/dev/null || { echo "left in /sys/kernel/slab"; return 1; }
-}
-
-ktap_group kpart_module
-for bad in mode=bogus mode= partitions=0 partitions=1 partitions=3 partitions=1000 \
-	partitions=-1 partitions=abc partitions=48 accounted=maybe; do
-	check "refuses_${bad%%=*}_${bad#*=}" refuses "$bad"
-done
-check loads_default_matrix loads_matrix
-check loads_random_2_partitions loads_matrix mode=random partitions=2
-check loads_64_partitions loads_matrix partitions=64
-check loads_without_accounted_matrix loads_matrix partitions=4 accounted=0
-check caches_are_not_merged not_merged
-check rmmod_removes_every_cache unload_removes_everything
-ktap_group_end
-
-for mode in typed random; do
-	ktap_group kunit_$mode
-	if insmod $KO mode=$mode && insmod /kpart/kpart_kunit.ko; then
-		for s in /sys/kernel/debug/kunit/kpart_*; do
-			ktap_kunit_suite "${s##*/}"
-		done
-		rmmod kpart_kunit
-	else
-		echo "could not load kpart ($mode) and kpart_kunit" >$KTAP_DIR/out
-		ktap_result "not ok" load_modules $KTAP_DIR/out
-	fi
-	rmmod kpart 2>/dev/null
-	ktap_group_end
+for group in module kunit workload reliability security; do
+	. /kpart/$group.sh
 done
 
 ktap_emit

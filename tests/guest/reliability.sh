@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Group kpart_reliability: stress, fault injection, load/unload cycles and the
+# lifetime rules between kpart and its users.
+
+# Active objects of every kpart cache, one "name count" line each.
+kpart_active() {
+	awk '$1 ~ /^kpart-/ { print $1, $2 }' /proc/slabinfo
+}
+
+# stress MODE OPS [failslab percent]: kpart_stress.ko with 4 threads; every
+# cache ends where it started.
+stress() {
+	insmod $KO mode=$1 || return 1
+	kpart_active >/tmp/active-before
+	F=/sys/kernel/debug/failslab
+	if [ -n "${3:-}" ]; then
+		echo Y >$F/cache-filter
+		echo N >$F/ignore-gfp-wait
+		echo 0 >$F/verbose
+		echo -1 >$F/times
+		echo "$3" >$F/probability
+		for c in /sys/kernel/slab/kpart-*; do echo 1 >"$c/failslab"; done
+	fi
+	dmesg -c >/dev/null
+	status=0
+	insmod /kpart/kpart_stress.ko threads=4 ops=$2 || status=1
+	[ -z "${3:-}" ] || echo 0 >$F/probability
+	line=$(dmesg | grep 'kpart_stress: threads=')
+	echo "$line"
+	[ -n "$line" ] || status=1
+	rmmod kpart_stress 2>/dev/null
+	if [ -n "${3:-}" ]; then
+		failures=$(echo "$line" | sed -n 's/.*failures=\([0-9]*\).*/\1/p')
+		[ "${failures:-0}" -gt 0 ] || { echo "no injected failure was seen"; status=1; }
+	fi
+	kpart_active >/tmp/active-after
+	cmp -s /tmp/active-before /tmp/active-after ||
+		{ echo "active objects changed:"; diff /tmp/active-before /tmp/active-after | head; status=1; }
+	rmmod kpart || status=1
+	return $status
+}
+
+# A user pins kpart: rmmod kpart is refused while it is loaded.
+user_pins_kpart() {
+	insmod $KO || return 1
+	insmod /kpart/kpart_workload.ko || { rmmod kpart; return 1; }
+	status=0
+	rmmod kpart 2>/dev/null && { echo "rmmod kpart succeeded under a user"; status=1; }
+	grep -q '^kpart ' /proc/modules || { echo "kpart is gone"; return 1; }
+	rmmod kpart_workload || status=1
+	rmmod kpart || status=1
+	[ -z "$(kpart_caches)" ] || { echo "caches left"; status=1; }
+	! ls -d /sys/kernel/slab/kpart-* 2>/dev/null || { echo "sysfs entries left"; status=1; }
+	return $status
+}
+
+slab_kb() {
+	awk '/^Slab:/ { print $2 }' /proc/meminfo
+}
+
+# 100 load/unload cycles leave slab memory where it started (within 1%).
+load_unload_cycles() {
+	insmod $KO && rmmod kpart || return 1
+	echo 3 >/proc/sys/vm/drop_caches
+	before=$(slab_kb)
+	i=0
+	while [ $i -lt 100 ]; do
+		insmod $KO partitions=$((2 << (i % 6))) || { echo "load $i failed"; return 1; }
+		rmmod kpart || { echo "unload $i failed"; return 1; }
+		i=$((i + 1))
+	done
+	echo 3 >/proc/sys/vm/drop_caches
+	after=$(slab_kb)
+	echo "Slab: ${before} kB before, ${after} kB after 100 cycles"
+	[ $((after * 100)) -le $((before * 101)) ] && [ $((after * 100)) -ge $((before * 99)) ]
+}
+
+ktap_group kpart_reliability
+check stress_typed_500k stress typed 125000
+check stress_random_500k stress random 125000
+check stress_failslab_10_percent stress typed 50000 10
+check user_pins_kpart user_pins_kpart
+check load_unload_100_cycles load_unload_cycles
+ktap_group_end

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Checks on the files a live test boot exported (tests/guest/workload.sh).
+
+    KPART_LIVE_DIR=out/guest-files python3 -m unittest -v tests/host/check_live.py
+
+- the report's histogram adds up to the workload's own record;
+- typed mode: pointer-holding workload types only in the top half;
+- random mode: the workload's call sites reach at least 12 of 16 partitions,
+  and two loads map them differently;
+- black box: allocating a type raises active_objs by at least its object
+  count in exactly the cache scripts/kpart-token predicts.
+"""
+
+import os
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(TOP / 'scripts'))
+from importlib.machinery import SourceFileLoader  # noqa: E402
+
+report = SourceFileLoader('kpart_report', str(TOP / 'scripts' / 'kpart-report')).load_module()
+
+LIVE = Path(os.environ.get('KPART_LIVE_DIR', TOP / 'out' / 'guest-files'))
+PARTITIONS = 16
+
+# Workload types and whether they hold a pointer (c_workload.c, kpart_workload.rs).
+POINTER_TYPES = {'file', 'inode', 'sk_buff', 'msg_msg', 'pipe_buffer', 'simple_xattr',
+                 'kpart_wl_session'}
+POINTER_FREE_TYPES = {'string', 'unsigned char', 'unsigned int', 'kpart_wl_stats',
+                      'kpart_wl_sample', 'unsigned long long'}
+
+# Black box: (type, pointer flag, size class, objects at scale 1).
+BLACK_BOX = [
+    ('kpart_wl_stats', False, '96', 200),     # C: u64[8] + u32, 72 bytes
+    ('kpart_wl_session', True, '64', 300),    # Rust: u64 + pointer + [u8; 48]
+    ('kpart_wl_sample', False, '32', 300),    # Rust: u64 + [u32; 6]
+]
+
+
+def read(name):
+    path = LIVE / name
+    if not path.exists():
+        if 'KPART_LIVE_DIR' in os.environ:
+            raise AssertionError(f'{path} missing: the guest did not export it')
+        raise unittest.SkipTest(f'{path} missing: run the guest tests first')
+    return path.read_text()
+
+
+def token(name, pointer, max_=PARTITIONS):
+    args = [str(TOP / 'scripts' / 'kpart-token'), '--max', str(max_)]
+    if pointer:
+        args.append('--pointer')
+    return int(subprocess.check_output(args + [name], text=True))
+
+
+class Live(unittest.TestCase):
+    def load(self, mode):
+        caches = report.parse_slabinfo(read(f'slabinfo-{mode}'))
+        before = report.parse_slabinfo(read(f'slabinfo-{mode}-before'))
+        types = report.parse_types(read(f'types-{mode}'))
+        return caches, before, types
+
+    def test_histogram_adds_up_to_the_workload(self):
+        for mode in ('typed', 'random'):
+            caches, before, types = self.load(mode)
+            delta = {k: v - before.get(k, 0) for k, v in caches.items()}
+            r = report.analyse(delta, types)
+            partitioned = r['workload_objects'] - r['workload_unpartitioned']
+            self.assertEqual(r['total_objects'], partitioned, mode)
+            for matrix, m in r['matrices'].items():
+                self.assertEqual(sum(m['per_partition']), sum(m['per_size'].values()))
+
+    def test_typed_pointer_types_in_the_top_half(self):
+        _, _, types = self.load('typed')
+        seen = set()
+        for name, _, matrix, part, objs in types:
+            if matrix == 'kmalloc':
+                continue
+            seen.add(name)
+            if name in POINTER_TYPES:
+                self.assertGreaterEqual(part, PARTITIONS // 2, name)
+            else:
+                self.assertIn(name, POINTER_FREE_TYPES)
+                self.assertLess(part, PARTITIONS // 2, name)
+        self.assertEqual(seen, POINTER_TYPES | POINTER_FREE_TYPES)
+
+    def test_typed_partitions_are_the_predicted_ones(self):
+        _, _, types = self.load('typed')
+        for name, _, matrix, part, objs in types:
+            if matrix == 'kmalloc':
+                continue
+            if name == 'string':
+                # No sizeof: Clang's fallback token 0.
+                self.assertEqual(part, 0)
+                continue
+            self.assertEqual(part, token(name, name in POINTER_TYPES), name)
+
+    def test_random_sites_spread(self):
+        for mode in ('random', 'random2'):
+            _, _, types = self.load(mode)
+            parts = {part for (_, _, matrix, part, _) in types if matrix == 'plain'}
+            self.assertGreaterEqual(len(parts), 12, f'{mode}: {sorted(parts)}')
+
+    def test_random_loads_differ(self):
+        maps = []
+        for mode in ('random', 'random2'):
+            _, _, types = self.load(mode)
+            maps.append(sorted(types))
+        self.assertNotEqual(maps[0], maps[1])
+
+    def test_black_box_prediction(self):
+        caches, before, _ = self.load('typed')
+        for name, pointer, size, objects in BLACK_BOX:
+            cache = ('plain', token(name, pointer), size)
+            grown = caches.get(cache, 0) - before.get(cache, 0)
+            self.assertGreaterEqual(grown, objects,
+                                    f'{name}: kpart-{cache[1]:02d}-{size} grew by {grown}')
+
+
+if __name__ == '__main__':
+    unittest.main()
