@@ -31,6 +31,15 @@ read -r hp hf < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f
 grep -q '^test result:' "$out/host-test.log" || hf=$((hf + 1))
 count "$hp" "$hf"
 
+echo "== style (checkpatch.pl, rustfmt)"
+if scripts/checkpatch.sh >"$out/style.log" 2>&1; then
+	echo "ok - checkpatch and rustfmt clean"
+	count 1 0
+else
+	tail -n 20 "$out/style.log"
+	count 0 1
+fi
+
 echo "== guest tests (QEMU)"
 log=$out/test-boot.log
 files=$out/guest-files
