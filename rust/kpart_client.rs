@@ -39,6 +39,10 @@
 #[path = "alloc_token.rs"]
 pub mod alloc_token;
 
+/// `AllocType` for `bindings::<kernel struct>`, generated with Clang.
+#[path = "kernel_types.rs"]
+pub mod kernel_types;
+
 #[allow(unused_imports)]
 pub(crate) use alloc_token::kpart_type;
 pub use alloc_token::{AllocType, TokenMode};

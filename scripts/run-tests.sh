@@ -40,6 +40,15 @@ else
 	count 0 1
 fi
 
+echo "== Rust kernel-type tokens match Clang on this kernel's headers"
+if scripts/gen-kernel-types.sh --check "$kdir" >"$out/kernel-types.log" 2>&1; then
+	echo "ok - rust/kernel_types.rs is what Clang computes"
+	count 1 0
+else
+	cat "$out/kernel-types.log"
+	count 0 1
+fi
+
 echo "== guest tests (QEMU)"
 log=$out/test-boot.log
 files=$out/guest-files

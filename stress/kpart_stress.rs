@@ -39,7 +39,11 @@ kpart_type! {
 /// else an array of `u64`. NULL on failure.
 #[no_mangle]
 pub(crate) extern "C" fn kpart_stress_rust_alloc(size: usize, accounted: bool) -> *mut c_void {
-    let flags = if accounted { GFP_KERNEL_ACCOUNT } else { GFP_KERNEL };
+    let flags = if accounted {
+        GFP_KERNEL_ACCOUNT
+    } else {
+        GFP_KERNEL
+    };
     if size <= core::mem::size_of::<kpart_stress_node>() {
         kpart::alloc::<kpart_stress_node>(flags).cast()
     } else {

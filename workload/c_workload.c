@@ -117,11 +117,6 @@ void kpart_wl_record(const char *name, const char *lang, void *const *objs,
 	mutex_unlock(&records_lock);
 }
 
-unsigned long kpart_wl_c_token_file(void)
-{
-	return __builtin_infer_alloc_token(sizeof(struct file));
-}
-
 /*
  * Allocate @n objects with @expr into objs[] and record them as @name;
  * evaluates to 0 or -ENOMEM.

@@ -12,12 +12,12 @@
 //! | 300 | `kpart_wl_session` (holds pointers) | 64 B | `kpart::new_box` |
 //! | 300 | `kpart_wl_sample` (pointer-free) | 32 B | `Box::new` with `Partitioned` |
 //! | 200 | `[u64; n]`, n = 2..129 | 16..1032 B | `kpart::alloc_array` |
-//! | 100 | `bindings::file` (C's `struct file`) | as C | `kpart::alloc` |
+//! | 100 | `bindings::file` (C's `struct file`, token from `rust/kernel_types.rs`) | as C | `kpart::alloc` |
 
 use kernel::alloc::flags::GFP_KERNEL;
 use kernel::bindings;
 use kernel::c_str;
-use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
+use kernel::ffi::{c_char, c_int, c_uint, c_void};
 use kernel::prelude::*;
 
 #[path = "../rust/kpart_client.rs"]
@@ -36,7 +36,6 @@ module! {
 extern "C" {
     fn kpart_wl_c_alloc(scale: c_uint) -> c_int;
     fn kpart_wl_c_free();
-    fn kpart_wl_c_token_file() -> c_ulong;
     fn kpart_wl_record(
         name: *const c_char,
         lang: *const c_char,
@@ -68,10 +67,6 @@ kpart_type! {
         values: [u32; 6],
     }
 }
-
-// C's `struct file` holds pointers; the module refuses to load if Clang's
-// token for it differs from the one computed here.
-kpart_type!(impl bindings::file as "file", has_pointer = true);
 
 struct KpartWorkload {
     sessions: KVec<PBox<kpart_wl_session>>,
@@ -179,16 +174,6 @@ impl kernel::Module for KpartWorkload {
         let scale = unsafe { kpart_wl_param_scale() } as usize;
         if !(1..=1000).contains(&scale) {
             pr_err!("scale={}: must be from 1 to 1000\n", scale);
-            return Err(EINVAL);
-        }
-        // SAFETY: Returns a constant.
-        let c_token = unsafe { kpart_wl_c_token_file() } as u64;
-        if c_token != kpart::token::<bindings::file>() {
-            pr_err!(
-                "struct file: Clang's token {} differs from Rust's {}\n",
-                c_token,
-                kpart::token::<bindings::file>()
-            );
             return Err(EINVAL);
         }
         let mut wl = KpartWorkload {

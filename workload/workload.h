@@ -7,7 +7,6 @@
 
 int kpart_wl_c_alloc(unsigned int scale);
 void kpart_wl_c_free(void);
-unsigned long kpart_wl_c_token_file(void);
 void kpart_wl_record(const char *name, const char *lang, void *const *objs,
 		     size_t n);
 int kpart_wl_debugfs_init(void);
