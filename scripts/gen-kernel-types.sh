@@ -45,6 +45,8 @@ HEAD
 	done
 } >"$gen"
 [ "$(grep -c kpart_type! "$gen")" -gt 1 ] || { echo "gen-kernel-types: no types found" >&2; exit 1; }
+src=$(kpart_kernel_src)
+rustfmt --edition 2021 --config-path "$src/.rustfmt.toml" "$gen"
 if [ $check = 1 ]; then
 	diff -u rust/kernel_types.rs "$gen"
 else
