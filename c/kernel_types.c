@@ -24,12 +24,12 @@
 #include <net/sock.h>
 
 #define KPART_TYPE(t)							\
-	asm volatile("\n.ascii \"->KPART_TYPE " #t " %0\""		\
-		     : : "i" (__builtin_infer_alloc_token(sizeof(struct t))))
+	do {								\
+		asm volatile("\n.ascii \"->KPART_TYPE " #t " %0\""	\
+			     : : "i" (__builtin_infer_alloc_token(sizeof(struct t)))); \
+	} while (0)
 
-void kpart_kernel_types(void);
-
-void kpart_kernel_types(void)
+static void __used kpart_kernel_types(void)
 {
 	KPART_TYPE(completion);
 	KPART_TYPE(cred);
