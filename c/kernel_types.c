@@ -24,10 +24,10 @@
 #include <net/sock.h>
 
 #define KPART_TYPE(t)							\
-	do {								\
-		asm volatile("\n.ascii \"->KPART_TYPE " #t " %0\""	\
-			     : : "i" (__builtin_infer_alloc_token(sizeof(struct t)))); \
-	} while (0)
+({									\
+	asm volatile("\n.ascii \"->KPART_TYPE " #t " %0\""		\
+		     : : "i" (__builtin_infer_alloc_token(sizeof(struct t))));	\
+})
 
 static void __used kpart_kernel_types(void)
 {
