@@ -17,9 +17,14 @@
 #include <kpart.h>
 #include "kpart_internal.h"
 
-/* Index: matrix * KPART_TOKEN_MAX + partition; the last slot counts fallbacks. */
+/*
+ * Index: matrix * KPART_TOKEN_MAX + partition; the last slot counts fallbacks.
+ * Not static: on x86_64 the Rust allocation path increments its slot with one
+ * %gs-relative instruction, as this_cpu_inc() does, instead of calling
+ * kpart_stats_alloc().
+ */
 #define KPART_STAT_SLOTS (2 * KPART_TOKEN_MAX + 1)
-static DEFINE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
+DEFINE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
 
 void kpart_stats_alloc(unsigned int slot)
 {

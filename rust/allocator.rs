@@ -79,8 +79,7 @@ fn kmalloc_unpartitioned(size: usize, flags: bindings::gfp_t) -> *mut c_void {
     if size > bindings::KMALLOC_MAX_SIZE as usize {
         return ptr::null_mut();
     }
-    // SAFETY: Counting takes any slot.
-    unsafe { c_parts::kpart_stats_alloc(c_parts::STAT_FALLBACK) };
+    c_parts::count_alloc(c_parts::STAT_FALLBACK);
     // SAFETY: `__kmalloc_noprof` accepts any size and flags.
     unsafe { bindings::__kmalloc_noprof(size, flags) }
 }
@@ -93,8 +92,7 @@ fn cache_alloc(
     partition: usize,
     flags: bindings::gfp_t,
 ) -> *mut c_void {
-    // SAFETY: Counting takes any slot.
-    unsafe { c_parts::kpart_stats_alloc((accounted as u32) * 64 + partition as u32) };
+    c_parts::count_alloc((accounted as u32) * 64 + partition as u32);
     cache.alloc_raw(flags)
 }
 
