@@ -9,6 +9,9 @@
 #   make boot ARGS='-m my.ko -c "insmod ..."'  boot with your own modules and commands
 #   make shell      boot the test kernel and get a shell, kpart's modules in /kpart
 #   make host-test  host-side tests only (cargo)
+#   make bench      speed and memory against kmalloc and RANDOM_KMALLOC_CACHES
+#                   (bench kernels, out/bench/results.md); QUICK=1: a smoke run
+#                   on the test kernel
 #   make rustfmt / make checkpatch / make clean
 #
 # KDIR defaults to the cached test kernel (scripts/build-kernel.sh); point it
@@ -23,7 +26,7 @@ else
 kdir = $(KDIR)
 endif
 
-.PHONY: modules deps kernel test run boot shell host-test rustfmt checkpatch clean
+.PHONY: modules deps kernel test run boot shell host-test bench rustfmt checkpatch clean
 
 modules:
 	$(MAKE) -C $(kdir) M=$(CURDIR) $(TOOLCHAIN_FLAGS) modules
@@ -45,6 +48,9 @@ boot: deps
 
 shell: deps modules
 	qemu/boot.sh --interactive $(ARGS)
+
+bench: deps
+	QUICK=$(QUICK) scripts/bench.sh
 
 host-test:
 	cargo test --manifest-path host/Cargo.toml
