@@ -19,7 +19,7 @@ KPART_MAKE_FLAGS=(
 
 # One line per tool: what a cached kernel was built with.
 kpart_toolchain_versions() {
-	clang-22 --version | head -n1
+	clang-22 --version | sed -n 1p
 	/usr/bin/rustc --version
 	"${BINDGEN:-$HOME/.cargo/bin/bindgen}" --version
 	dpkg-query -W -f='${Package} ${Version}\n' "$KPART_KERNEL_PKG"
