@@ -53,13 +53,14 @@
 #define BENCH_MAX_BATCH		100000
 #define BENCH_MAX_MEMWORK	10000000
 
-static unsigned int rounds = 5;
+/* rounds and iters: 0 is the default, 5 and 10000 (1 and 1000 with quick=1). */
+static unsigned int rounds;
 module_param(rounds, uint, 0444);
-MODULE_PARM_DESC(rounds, "Rounds of every measurement (1..100, default 5)");
+MODULE_PARM_DESC(rounds, "Rounds of every measurement (1..100, default 5; 1 with quick=1)");
 
-static unsigned int iters = 10000;
+static unsigned int iters;
 module_param(iters, uint, 0444);
-MODULE_PARM_DESC(iters, "Allocation+free pairs per measurement (1..10000000, default 10000)");
+MODULE_PARM_DESC(iters, "Allocation+free pairs per measurement (1..10000000, default 10000; 1000 with quick=1)");
 
 static unsigned int batch = 1000;
 module_param(batch, uint, 0444);
@@ -72,7 +73,7 @@ MODULE_PARM_DESC(sizes, "Sizes in bytes, 1..8192 (default 8,16,32,64,96,128,192,
 
 static bool quick;
 module_param(quick, bool, 0444);
-MODULE_PARM_DESC(quick, "Smoke run: 1 round, iters 1000, sizes 8,64,512,4096 unless sizes= is given");
+MODULE_PARM_DESC(quick, "Smoke run: by default 1 round, iters 1000, sizes 8,64,512,4096");
 
 static unsigned int memwork;
 module_param(memwork, uint, 0444);
@@ -385,10 +386,10 @@ static int bench_init(void)
 	unsigned int i, cpu;
 	int err;
 
-	if (quick) {
-		rounds = 1;
-		iters = 1000;
-	}
+	if (!rounds)
+		rounds = quick ? 1 : 5;
+	if (!iters)
+		iters = quick ? 1000 : 10000;
 	if (nr_sizes) {
 		run_sizes = sizes;
 		nr_run_sizes = nr_sizes;

@@ -18,7 +18,7 @@ cd /kpart
 
 if [ "${KPART_SHELL:-0}" = 1 ]; then
 	echo "kpart: modules in /kpart; try: insmod /kpart/kpart.ko; cat /proc/slabinfo; rmmod kpart"
-	echo "kpart: 'poweroff -f' (or Ctrl-A x) leaves."
+	echo "kpart: 'reboot -f' (or Ctrl-A x) leaves."
 	setsid cttyhack sh -l
 	status=0
 else
@@ -30,4 +30,5 @@ echo "KPART-DMESG-BEGIN"
 dmesg
 echo "KPART-DMESG-END"
 echo "KPART-GUEST-EXIT: $status"
-poweroff -f
+# -no-reboot: QEMU exits when the guest reboots (works with acpi=off too).
+reboot -f

@@ -8,7 +8,7 @@ as_nobody() {
 }
 
 seed_is_hidden() {
-	insmod $KO mode=random seed=12345 || return 1
+	insmod $KO mode=random seed=12345 partitions=2 || return 1
 	status=0
 	[ ! -e /sys/module/kpart/parameters/seed ] || { echo "seed is in sysfs"; status=1; }
 	for p in /sys/module/kpart/parameters/*; do
@@ -19,7 +19,7 @@ seed_is_hidden() {
 }
 
 debugfs_is_root_only() {
-	insmod $KO mode=random || return 1
+	insmod $KO mode=random partitions=2 || return 1
 	status=0
 	for f in /sys/kernel/debug/kpart/*; do
 		mode=$(stat -c %a "$f")
@@ -33,7 +33,7 @@ debugfs_is_root_only() {
 }
 
 never_merged_with_others() {
-	insmod $KO || return 1
+	insmod $KO partitions=2 || return 1
 	status=0
 	# kpart caches are real directories with no aliases, and no alias
 	# symlink anywhere points to one of them.

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tests of scripts/kpart-report on /proc/slabinfo texts captured from real
+boots of the test kernel (tests/data/, see tests/data/README)."""
+
+import json
+import subprocess
+import unittest
+from importlib.machinery import SourceFileLoader
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parents[2]
+DATA = TOP / 'tests' / 'data'
+REPORT = TOP / 'scripts' / 'kpart-report'
+report = SourceFileLoader('kpart_report', str(REPORT)).load_module()
+
+
+def run(*args):
+    return subprocess.run([str(REPORT), *map(str, args)], capture_output=True, text=True)
+
+
+class CapturedBoots(unittest.TestCase):
+    def captured(self, mode):
+        return (DATA / f'slabinfo-{mode}', DATA / f'slabinfo-{mode}-before',
+                DATA / f'types-{mode}')
+
+    def test_rows_add_up_to_the_workload(self):
+        for mode in ('typed', 'random'):
+            slab, before, types = self.captured(mode)
+            caches = report.parse_slabinfo(slab.read_text())
+            base = report.parse_slabinfo(before.read_text())
+            delta = {k: v - base.get(k, 0) for k, v in caches.items()}
+            r = report.analyse(delta, report.parse_types(types.read_text()))
+            self.assertEqual(r['total_objects'],
+                             r['workload_objects'] - r['workload_unpartitioned'], mode)
+
+    def test_every_cache_is_parsed(self):
+        slab, _, _ = self.captured('typed')
+        caches = report.parse_slabinfo(slab.read_text())
+        self.assertEqual(len(caches), 16 * 13 * 2)
+        self.assertEqual({p for (_, p, _) in caches}, set(range(16)))
+
+    def test_json_output(self):
+        slab, _, types = self.captured('typed')
+        out = run('--json', '--types', types, slab)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        r = json.loads(out.stdout)
+        self.assertEqual(r['partitions'], 16)
+        self.assertEqual(set(r['matrices']), {'plain', 'cg'})
+        for m in r['matrices'].values():
+            self.assertEqual(len(m['per_partition']), 16)
+            self.assertTrue(0.0 <= m['skew']['entropy'] <= 1.0)
+            self.assertGreaterEqual(m['skew']['max_over_mean'], 1.0)
+
+    def test_human_output_has_a_row_per_partition(self):
+        slab, _, types = self.captured('typed')
+        out = run('--types', types, slab)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        rows = [line for line in out.stdout.splitlines() if line.startswith('kpart-')]
+        self.assertEqual(len(rows), 32)
+        self.assertIn('normalized entropy', out.stdout)
+
+    def test_typed_mode_is_more_skewed_than_random(self):
+        # Typed mode groups by type: fewer, larger partitions than call sites.
+        ent = {}
+        for mode in ('typed', 'random'):
+            slab, _, types = self.captured(mode)
+            r = report.analyse(report.parse_slabinfo(slab.read_text()), [])
+            ent[mode] = r['matrices']['plain']['skew']['entropy']
+        self.assertLess(ent['typed'], ent['random'])
+
+    def test_no_kpart_caches_is_an_error(self):
+        out = subprocess.run([str(REPORT), '-'], input='slabinfo - version: 2.1\n',
+                             capture_output=True, text=True)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn('no kpart caches', out.stderr)
+
+
+class Skew(unittest.TestCase):
+    def test_even_distribution(self):
+        s = report.skew([5] * 16)
+        self.assertEqual(s, {'max_over_mean': 1.0, 'entropy': 1.0})
+
+    def test_one_partition_takes_all(self):
+        s = report.skew([0] * 15 + [80])
+        self.assertEqual(s['max_over_mean'], 16.0)
+        self.assertEqual(s['entropy'], 0.0)
+
+
+if __name__ == '__main__':
+    unittest.main()
