@@ -51,6 +51,23 @@ _Static_assert(__builtin_infer_alloc_token(sizeof(struct kpart_token_probe)) == 
 	       "kpart.h: build with -falloc-token-max=64 (see Documentation/kpart.rst)");
 
 /*
+ * The call site of an allocation, for random mode: the address of an
+ * instruction at the site. Clang may fold every _THIS_IP_ of a function into
+ * one address (it never jumps to those labels), so on x86_64 an asm volatile,
+ * which it keeps where it is written, reads %rip.
+ */
+#ifdef CONFIG_X86_64
+#define KPART_THIS_IP							\
+({									\
+	unsigned long __kpart_ip;					\
+	asm volatile("lea 0(%%rip), %0" : "=r" (__kpart_ip));		\
+	__kpart_ip;							\
+})
+#else
+#define KPART_THIS_IP _THIS_IP_
+#endif
+
+/*
  * The macros below name their arguments twice: once for the call and once for
  * __builtin_infer_alloc_token(), which never evaluates its arguments.
  */
@@ -70,12 +87,12 @@ void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
  */
 #define kpart_kmalloc(size, flags)					\
 	__kpart_kmalloc(size, flags,					\
-			__builtin_infer_alloc_token(size, flags), _THIS_IP_)
+			__builtin_infer_alloc_token(size, flags), KPART_THIS_IP)
 
 /* kpart_kzalloc - kpart_kmalloc() and zero the memory */
 #define kpart_kzalloc(size, flags)					\
 	__kpart_kmalloc(size, (flags) | __GFP_ZERO,			\
-			__builtin_infer_alloc_token(size, flags), _THIS_IP_)
+			__builtin_infer_alloc_token(size, flags), KPART_THIS_IP)
 
 /* kpart_kmalloc_array - an array of @n elements of @size bytes; NULL on overflow */
 #define kpart_kmalloc_array(n, size, flags)				\
@@ -84,7 +101,7 @@ void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
 	check_mul_overflow((size_t)(n), (size_t)(size), &__kpart_bytes) ? NULL : \
 		__kpart_kmalloc(__kpart_bytes, flags,			\
 				__builtin_infer_alloc_token((n) * (size), flags), \
-				_THIS_IP_);				\
+				KPART_THIS_IP);				\
 })
 
 /* kpart_kcalloc - kpart_kmalloc_array() and zero the memory */
@@ -102,13 +119,13 @@ void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
  */
 #define kpart_krealloc(p, new_size, flags)				\
 	__kpart_krealloc(p, new_size, flags,				\
-			 __builtin_infer_alloc_token(new_size, flags), _THIS_IP_)
+			 __builtin_infer_alloc_token(new_size, flags), KPART_THIS_IP)
 
 /* kpart_kmalloc_obj - allocate one object of type @TYPE */
 #define kpart_kmalloc_obj(TYPE, flags)					\
 	((TYPE *)__kpart_kmalloc(sizeof(TYPE), flags,			\
 				 __builtin_infer_alloc_token(sizeof(TYPE)), \
-				 _THIS_IP_))
+				 KPART_THIS_IP))
 
 /* kpart_kzalloc_obj - allocate one zeroed object of type @TYPE */
 #define kpart_kzalloc_obj(TYPE, flags)					\
