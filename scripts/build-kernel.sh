@@ -57,7 +57,7 @@ dropped=$(grep -hE '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set)' "${fra
 	while read -r line; do
 		case $line in
 		"# "*)	opt=${line#\# }; opt=${opt%% *}
-			grep -qE "^$opt=" "$out/.config" && echo "$line" ;;
+			if grep -qE "^$opt=" "$out/.config"; then echo "$line"; fi ;;
 		*)	grep -qxF "$line" "$out/.config" || echo "$line" ;;
 		esac
 	done)
