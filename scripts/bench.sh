@@ -16,7 +16,8 @@
 #
 # Environment: MEMWORK (objects of the memory workload, default 100000),
 # BENCH_ARGS (extra kpart_bench.ko parameters of the full run, e.g.
-# 'rounds=9 iters=20000'). See Documentation/benchmarks.rst.
+# 'rounds=9 iters=20000'), BENCH_FLAVOURS (kernels of the full run, default
+# 'bench bench-rkc'). See Documentation/benchmarks.rst.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,7 @@ quick=${QUICK:-0}
 [ "$quick" = 0 ] || [ "$quick" = 1 ] || { echo "bench: QUICK must be 0 or 1" >&2; exit 2; }
 memwork=${MEMWORK:-100000}
 bench_args=${BENCH_ARGS:-}
+flavours=${BENCH_FLAVOURS:-bench bench-rkc}
 out=$top/out/bench
 partition_counts="2 4 8 16 32 64"
 
@@ -205,7 +207,11 @@ command -v gnuplot >/dev/null || {
 
 rm -rf "$out" && mkdir -p "$out"
 status=0
-for flavour in bench bench-rkc; do
+for flavour in $flavours; do
+	case $flavour in
+	bench|bench-rkc) ;;
+	*) echo "bench: BENCH_FLAVOURS: '$flavour' is not bench or bench-rkc" >&2; exit 2 ;;
+	esac
 	dir=$out/$flavour
 	mkdir -p "$dir"
 	echo "bench: $flavour kernel"

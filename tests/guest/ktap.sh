@@ -28,23 +28,25 @@ ktap_result() {
 	[ "$1" = ok ] || KTAP_GROUP_FAILED=1
 	echo "    $1 $KTAP_ITEMS $2" >>$KTAP_DIR/group
 	if [ "$1" != ok ] && [ -n "${3:-}" ] && [ -s "$3" ]; then
-		sed 's/^/    # /' "$3" >>$KTAP_DIR/group
+		head -n 20 "$3" | sed 's/^/    # /' >>$KTAP_DIR/group
 	fi
 }
 
 # check NAME COMMAND...: ok when COMMAND succeeds; its output is the diagnostic.
 check() {
-	name=$1
+	_ktap_name=$1
 	shift
+	echo "kpart-test: $KTAP_GROUP: $_ktap_name"
 	if "$@" >$KTAP_DIR/out 2>&1; then
-		ktap_result ok "$name"
+		ktap_result ok "$_ktap_name"
 	else
-		ktap_result "not ok" "$name" $KTAP_DIR/out
+		ktap_result "not ok" "$_ktap_name" $KTAP_DIR/out
 	fi
 }
 
 # ktap_kunit_suite SUITE: the results KUnit keeps in debugfs, as a subtest.
 ktap_kunit_suite() {
+	echo "kpart-test: $KTAP_GROUP: $1"
 	f=/sys/kernel/debug/kunit/$1/results
 	if [ ! -r "$f" ]; then
 		echo "no KUnit results for suite $1" >$KTAP_DIR/out
