@@ -63,7 +63,7 @@ echo "guest script exit status: $?"
 tr -d '\r' <"$log" | sed -n '/^KPART-KTAP-BEGIN$/,/^KPART-KTAP-END$/p' | sed '1d;$d' >"$out/guest.ktap"
 tr -d '\r' <"$log" | sed -n '/^KPART-DMESG-BEGIN$/,/^KPART-DMESG-END$/p' >"$out/guest-dmesg.log"
 if [ -s "$out/guest.ktap" ]; then
-	python3 "$src/tools/testing/kunit/kunit.py" parse "$out/guest.ktap" --json "$out/guest.json" |
+	python3 "$src/tools/testing/kunit/kunit.py" parse --json="$out/guest.json" "$out/guest.ktap" |
 		tee "$out/guest-parse.log" | grep -vE '\[(PASSED|SKIPPED)\]' || true
 	read -r gp gf gs < <(python3 - "$out/guest.json" <<'PY'
 import json, sys
@@ -110,7 +110,7 @@ tr -d '\r' <"$leaklog" | grep -E 'kpart|objects left|leak test' | grep -v '^\[' 
 # Expected: the slab allocator's reports of kpart caches that still hold
 # objects. Anything else (an oops, KASAN, a report about another cache) fails.
 bad=$(tr -d '\r' <"$leaklog" | grep -E "$pattern" |
-	grep -vE 'kmem_cache_destroy kpart-|BUG kpart-|Objects remaining in kpart-|WARNING: CPU: [0-9]+ PID: [0-9]+ at mm/slab_common.c|kmemleak' || true)
+	grep -vE 'kmem_cache_destroy kpart-|BUG kpart-|Objects remaining in kpart-|WARNING: CPU: [0-9]+ PID: [0-9]+ at mm/(slab_common|slub).c|kmemleak' || true)
 if [ $leak_status = 0 ] && [ -z "$bad" ] &&
 	tr -d '\r' <"$leaklog" | grep -q 'Slab cache still has objects'; then
 	echo "ok - leaked user then rmmod kpart: caches kept, no crash"
