@@ -92,7 +92,7 @@ fn cache_alloc(
     partition: usize,
     flags: bindings::gfp_t,
 ) -> *mut c_void {
-    c_parts::count_alloc((accounted as u32) * 64 + partition as u32);
+    c_parts::count_alloc(((accounted as u32) << 6) | partition as u32);
     cache.alloc_raw(flags)
 }
 

@@ -60,8 +60,8 @@ pub(crate) fn count_alloc(slot: c_uint) {
     #[cfg(target_arch = "x86_64")]
     {
         // The slot's offset in the per-CPU area; `min` keeps it in bounds.
-        let offset = core::ptr::addr_of!(kpart_allocs) as usize
-            + (slot.min(STAT_FALLBACK) as usize) * core::mem::size_of::<core::ffi::c_ulong>();
+        let offset = (core::ptr::addr_of!(kpart_allocs) as usize)
+            .wrapping_add((slot.min(STAT_FALLBACK) as usize) << 3);
         // SAFETY: `kpart_allocs` is a per-CPU array (`DEFINE_PER_CPU`), so its
         // address is an offset from this CPU's `%gs` base, and the offset stays
         // within the array. A single `incq` is atomic with respect to

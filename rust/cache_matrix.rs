@@ -87,8 +87,12 @@ impl CacheMatrix {
         self.caches.len()
     }
 
-    /// The cache for (`accounted`, `partition`, `class`), or `None` when out
-    /// of range.
+    /// The cache for (`accounted`, `partition`, `class`).
+    ///
+    /// Callers pass a partition from the router and a class from
+    /// `size_class::index`, both in range by their invariants; the one bounds
+    /// check left, on the vector, keeps any other input memory-safe (`None`
+    /// past the end, at worst another of kpart's caches).
     #[inline(always)]
     pub(crate) fn get(
         &self,
@@ -96,12 +100,12 @@ impl CacheMatrix {
         partition: usize,
         class: usize,
     ) -> Option<&SlabCache> {
-        if partition >= self.partitions || class >= size_class::COUNT {
-            return None;
-        }
         let matrix = accounted as usize;
-        self.caches
-            .get((matrix * self.partitions + partition) * size_class::COUNT + class)
+        self.caches.get(
+            (matrix.wrapping_mul(self.partitions).wrapping_add(partition))
+                .wrapping_mul(size_class::COUNT)
+                .wrapping_add(class),
+        )
     }
 
     /// Finds `cache` among the caches of size class `class`: returns whether

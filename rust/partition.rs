@@ -64,10 +64,14 @@ pub(crate) const fn valid_count(partitions: u32) -> bool {
     partitions.is_power_of_two() && partitions >= MIN_PARTITIONS && partitions <= MAX_PARTITIONS
 }
 
-/// The kernel's `hash_64()` on 64-bit machines (`include/linux/hash.h`).
+/// The kernel's `hash_64()` on 64-bit machines (`include/linux/hash.h`),
+/// for `1 <= bits <= 64`; wrapping arithmetic keeps the allocation path free
+/// of overflow checks.
 #[inline(always)]
 pub(crate) const fn hash_64(value: u64, bits: u32) -> u64 {
-    value.wrapping_mul(0x61C8_8646_80B5_83EB) >> (64 - bits)
+    value
+        .wrapping_mul(0x61C8_8646_80B5_83EB)
+        .wrapping_shr(64u32.wrapping_sub(bits))
 }
 
 /// Reduces a token computed with `-falloc-token-max=64` to the token for
