@@ -121,6 +121,17 @@ else
 	count 0 1
 fi
 
+echo "== benchmark smoke run (make bench QUICK=1)"
+if QUICK=1 scripts/bench.sh >"$out/bench-quick.log" 2>&1; then
+	tail -n 1 "$out/bench-quick.log"
+	echo "ok - benchmark smoke run"
+	count 1 0
+else
+	tail -n 15 "$out/bench-quick.log"
+	echo "not ok - benchmark smoke run"
+	count 0 1
+fi
+
 [ "$skipped" = 0 ] || echo "($skipped skipped: mode-specific KUnit cases in the other mode)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
