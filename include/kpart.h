@@ -136,8 +136,8 @@ void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
  * @s: the string
  * @flags: GFP flags
  *
- * Like kstrdup(). The type is unknown to Clang (a byte count), so in typed
- * mode strings share the fallback partition 0, as upstream's __kmemdup_nul().
+ * Like kstrdup(). The size is a byte count, but the result initialises a
+ * char pointer, from which Clang infers char: strings share char's partition.
  */
 #define kpart_kstrdup(s, flags)						\
 ({									\

@@ -56,26 +56,34 @@ static const char *const words[] = {
 	"/sys/kernel/debug/tracing/trace_pipe", "xfs-buf/sda1",
 };
 
-/* Four call sites for one allocation expression. */
-#define FOUR_SITES(i, expr)				\
-({							\
-	void *__p;					\
-	switch ((i) & 3) {				\
-	case 0:						\
-		__p = (expr);				\
-		break;					\
-	case 1:						\
-		__p = (expr);				\
-		break;					\
-	case 2:						\
-		__p = (expr);				\
-		break;					\
-	default:					\
-		__p = (expr);				\
-		break;					\
-	}						\
-	__p;						\
-})
+/*
+ * Four call sites for one allocation expression: four functions. (Four
+ * branches of a switch would not do: the compiler merges identical branches,
+ * and with them the call sites.)
+ */
+#define DEFINE_SITES(name, expr)					\
+static noinline void *name##_0(size_t i) { return (expr); }		\
+static noinline void *name##_1(size_t i) { return (expr); }		\
+static noinline void *name##_2(size_t i) { return (expr); }		\
+static noinline void *name##_3(size_t i) { return (expr); }		\
+static void *(*const name##_sites[4])(size_t) = {			\
+	name##_0, name##_1, name##_2, name##_3				\
+}
+
+DEFINE_SITES(wl_file, kpart_kzalloc_obj(struct file, GFP_KERNEL));
+DEFINE_SITES(wl_inode, kpart_kzalloc_obj(struct inode, GFP_KERNEL));
+DEFINE_SITES(wl_skb, kpart_kmalloc_obj(struct sk_buff, GFP_ATOMIC));
+DEFINE_SITES(wl_msg, kpart_kmalloc(sizeof(struct msg_msg) + 16 + (i * 37) % 1000,
+				   GFP_KERNEL_ACCOUNT));
+DEFINE_SITES(wl_pipe, kpart_kcalloc(16, sizeof(struct pipe_buffer),
+				    GFP_KERNEL_ACCOUNT));
+DEFINE_SITES(wl_xattr, kpart_kmalloc(sizeof(struct simple_xattr) + 8 + (i * 13) % 200,
+				     GFP_KERNEL_ACCOUNT));
+DEFINE_SITES(wl_string, kpart_kstrdup(words[i % ARRAY_SIZE(words)], GFP_KERNEL));
+DEFINE_SITES(wl_bytes, kpart_kmalloc_array(32 + (i * 53) % 2000, sizeof(u8),
+					   GFP_KERNEL));
+DEFINE_SITES(wl_words, kpart_kcalloc(4 + i % 60, sizeof(u32), GFP_KERNEL));
+DEFINE_SITES(wl_stats, kpart_kzalloc_obj(struct kpart_wl_stats, GFP_KERNEL));
 
 static void **objs;
 static size_t nr_objs;
@@ -118,15 +126,15 @@ void kpart_wl_record(const char *name, const char *lang, void *const *objs,
 }
 
 /*
- * Allocate @n objects with @expr into objs[] and record them as @name;
- * evaluates to 0 or -ENOMEM.
+ * Allocate @n objects from the four @sites into objs[] and record them as
+ * @name; evaluates to 0 or -ENOMEM.
  */
-#define ALLOC_N(name, n, expr)						\
+#define ALLOC_N(name, n, sites)						\
 ({									\
 	size_t __first = nr_objs;					\
 	int __err = 0;							\
 	for (i = 0; i < (n) && !__err; i++) {				\
-		void *__p = FOUR_SITES(i, expr);			\
+		void *__p = sites[i & 3](i);				\
 		if (__p)						\
 			objs[nr_objs++] = __p;				\
 		else							\
@@ -145,30 +153,16 @@ int kpart_wl_c_alloc(unsigned int scale)
 	if (!objs)
 		return -ENOMEM;
 
-	err = ALLOC_N("file", 200 * scale,
-		      kpart_kzalloc_obj(struct file, GFP_KERNEL));
-	err = err ?: ALLOC_N("inode", 100 * scale,
-			     kpart_kzalloc_obj(struct inode, GFP_KERNEL));
-	err = err ?: ALLOC_N("sk_buff", 300 * scale,
-			     kpart_kmalloc_obj(struct sk_buff, GFP_ATOMIC));
-	err = err ?: ALLOC_N("msg_msg", 300 * scale,
-			     kpart_kmalloc(sizeof(struct msg_msg) + 16 + (i * 37) % 1000,
-					   GFP_KERNEL_ACCOUNT));
-	err = err ?: ALLOC_N("pipe_buffer", 100 * scale,
-			     kpart_kcalloc(16, sizeof(struct pipe_buffer),
-					   GFP_KERNEL_ACCOUNT));
-	err = err ?: ALLOC_N("simple_xattr", 100 * scale,
-			     kpart_kmalloc(sizeof(struct simple_xattr) + 8 + (i * 13) % 200,
-					   GFP_KERNEL_ACCOUNT));
-	err = err ?: ALLOC_N("string", 500 * scale,
-			     kpart_kstrdup(words[i % ARRAY_SIZE(words)], GFP_KERNEL));
-	err = err ?: ALLOC_N("unsigned char", 300 * scale,
-			     kpart_kmalloc_array(32 + (i * 53) % 2000, sizeof(u8),
-						 GFP_KERNEL));
-	err = err ?: ALLOC_N("unsigned int", 200 * scale,
-			     kpart_kcalloc(4 + i % 60, sizeof(u32), GFP_KERNEL));
-	err = err ?: ALLOC_N("kpart_wl_stats", 200 * scale,
-			     kpart_kzalloc_obj(struct kpart_wl_stats, GFP_KERNEL));
+	err = ALLOC_N("file", 200 * scale, wl_file_sites);
+	err = err ?: ALLOC_N("inode", 100 * scale, wl_inode_sites);
+	err = err ?: ALLOC_N("sk_buff", 300 * scale, wl_skb_sites);
+	err = err ?: ALLOC_N("msg_msg", 300 * scale, wl_msg_sites);
+	err = err ?: ALLOC_N("pipe_buffer", 100 * scale, wl_pipe_sites);
+	err = err ?: ALLOC_N("simple_xattr", 100 * scale, wl_xattr_sites);
+	err = err ?: ALLOC_N("string", 500 * scale, wl_string_sites);
+	err = err ?: ALLOC_N("unsigned char", 300 * scale, wl_bytes_sites);
+	err = err ?: ALLOC_N("unsigned int", 200 * scale, wl_words_sites);
+	err = err ?: ALLOC_N("kpart_wl_stats", 200 * scale, wl_stats_sites);
 	return err;
 }
 

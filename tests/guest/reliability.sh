@@ -6,9 +6,13 @@
 # Let freed objects reach their slabs: KASAN's quarantine holds freed
 # objects back until their cache is shrunk.
 settle() {
-	echo 3 >/proc/sys/vm/drop_caches
-	for c in /sys/kernel/slab/${1:-}*; do
-		[ -L "$c" ] || echo 1 >"$c/shrink" 2>/dev/null
+	for round in 1 2; do
+		echo 3 >/proc/sys/vm/drop_caches
+		for c in /sys/kernel/slab/${1:-}*; do
+			[ -L "$c" ] || echo 1 >"$c/shrink" 2>/dev/null
+		done
+		# RCU-deferred frees (kernfs nodes of the destroyed caches).
+		[ -n "${1:-}" ] || sleep 2
 	done
 }
 
@@ -73,7 +77,11 @@ slab_kb() {
 # Two partitions without the accounted matrix keep a cycle near a second
 # under the checkers; the paths are those of every partition count.
 load_unload_cycles() {
-	insmod $KO partitions=2 accounted=0 && rmmod kpart || return 1
+	# Warm up: the first loads grow caches that then stay (module loader,
+	# kernfs, per-CPU chunks).
+	for i in 1 2 3 4 5; do
+		insmod $KO partitions=2 accounted=0 && rmmod kpart || return 1
+	done
 	settle
 	before=$(slab_kb)
 	i=0
