@@ -94,7 +94,9 @@ load_unload_cycles() {
 	settle
 	after=$(slab_kb)
 	echo "Slab: ${before} kB before, ${after} kB after 100 cycles"
-	[ $((after * 100)) -le $((before * 101)) ] && [ $((after * 100)) -ge $((before * 99)) ]
+	# No growth beyond 1%. The rest of the kernel may return memory in the
+	# meantime (KASAN quarantine, kmemleak metadata): a decrease is no leak.
+	[ $((after * 100)) -le $((before * 101)) ]
 }
 
 ktap_group kpart_reliability
