@@ -55,8 +55,11 @@ bench: deps
 host-test:
 	cargo test --manifest-path host/Cargo.toml
 
+# Formats the Rust sources in place with the kernel's .rustfmt.toml (make
+# checkpatch checks them).
 rustfmt:
-	$(MAKE) -C $(kdir) M=$(CURDIR) $(TOOLCHAIN_FLAGS) rustfmtcheck
+	git ls-files -z '*.rs' | xargs -0 rustfmt --edition 2021 \
+		--config-path "$$(bash -c '. scripts/toolchain.sh && kpart_kernel_src')/.rustfmt.toml"
 
 checkpatch:
 	scripts/checkpatch.sh

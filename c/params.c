@@ -14,7 +14,7 @@ MODULE_PARM_DESC(mode, "Partitioning: 'typed' (by type, Clang allocation token) 
 
 static unsigned int partitions = 16;
 module_param(partitions, uint, 0444);
-MODULE_PARM_DESC(partitions, "Number of partitions: a power of two from 2 to 64 (default 16)");
+MODULE_PARM_DESC(partitions, "Number of partitions: a power of two from 1 to 64 (default 16)");
 
 static bool accounted = true;
 module_param(accounted, bool, 0444);

@@ -63,7 +63,7 @@ fn params() -> Result<(Mode, u32, bool, Option<u64>)> {
     }
     if !partition::valid_count(raw.partitions) {
         pr_err!(
-            "partitions={}: must be a power of two from {} to {} (2, 4, 8, 16, 32 or 64)\n",
+            "partitions={}: must be a power of two from {} to {} (1, 2, 4, 8, 16, 32 or 64)\n",
             raw.partitions,
             partition::MIN_PARTITIONS,
             partition::MAX_PARTITIONS

@@ -9,7 +9,9 @@
 //!   power-of-two `P <= 64`, `(h % 32) % (P / 2) == h % (P / 2)`, so the
 //!   reduction gives exactly the token Clang computes with
 //!   `-falloc-token-max=P`: pointer-free types and the fallback token 0 land
-//!   in `0..P/2`, pointer-holding types in `P/2..P`.
+//!   in `0..P/2`, pointer-holding types in `P/2..P`. With `P == 1` Clang
+//!   gives every type token 0, and so does kpart: one partition, isolated
+//!   from the kernel's kmalloc caches but not within itself.
 //! * Random mode: the partition is `hash_64(site ^ seed, log2(P))`, where the
 //!   site identifies the allocation's call site and the seed is random per
 //!   load, as the kernel's `RANDOM_KMALLOC_CACHES` does.
@@ -22,7 +24,7 @@
 pub(crate) const TOKEN_MAX: u64 = 64;
 
 /// The smallest partition count.
-pub(crate) const MIN_PARTITIONS: u32 = 2;
+pub(crate) const MIN_PARTITIONS: u32 = 1;
 
 /// The largest partition count.
 pub(crate) const MAX_PARTITIONS: u32 = TOKEN_MAX as u32;
@@ -64,15 +66,8 @@ pub(crate) const fn valid_count(partitions: u32) -> bool {
     partitions.is_power_of_two() && partitions >= MIN_PARTITIONS && partitions <= MAX_PARTITIONS
 }
 
-/// The kernel's `hash_64()` on 64-bit machines (`include/linux/hash.h`),
-/// for `1 <= bits <= 64`; wrapping arithmetic keeps the allocation path free
-/// of overflow checks.
-#[inline(always)]
-pub(crate) const fn hash_64(value: u64, bits: u32) -> u64 {
-    value
-        .wrapping_mul(0x61C8_8646_80B5_83EB)
-        .wrapping_shr(64u32.wrapping_sub(bits))
-}
+/// `GOLDEN_RATIO_64` of `include/linux/hash.h`.
+const GOLDEN_RATIO_64: u64 = 0x61C8_8646_80B5_83EB;
 
 /// Reduces a token computed with `-falloc-token-max=64` to the token for
 /// `-falloc-token-max=partitions` (`typehashpointersplit`).
@@ -80,7 +75,7 @@ pub(crate) const fn hash_64(value: u64, bits: u32) -> u64 {
 /// Tokens out of range (not produced by a correctly built caller) go to the
 /// [`FALLBACK`] partition: never an out-of-bounds index.
 pub(crate) const fn reduce_token(token: u64, partitions: u32) -> usize {
-    if token >= TOKEN_MAX {
+    if token >= TOKEN_MAX || partitions < 2 {
         return FALLBACK;
     }
     let half = (partitions / 2) as u64;
@@ -96,7 +91,11 @@ pub(crate) const fn reduce_token(token: u64, partitions: u32) -> usize {
 /// router was made with.
 pub(crate) struct Router {
     mode: Mode,
-    bits: u32,
+    /// Random mode: `hash_64(x, bits)` is `x * multiplier >> shift`; with one
+    /// partition (`bits == 0`) the multiplier is 0 and the shift 63, which
+    /// keeps the shift in range and the result 0.
+    multiplier: u64,
+    shift: u32,
     seed: u64,
     typed: [u8; TOKEN_MAX as usize],
 }
@@ -115,11 +114,19 @@ impl Router {
             typed[token as usize] = reduce_token(token, partitions) as u8;
             token += 1;
         }
-        // INVARIANT: `typed` holds reductions below `partitions`, and
-        // `hash_64(_, bits)` is below `2^bits == partitions`.
+        let bits = partitions.trailing_zeros();
+        let (multiplier, shift) = if bits == 0 {
+            (0, 63)
+        } else {
+            (GOLDEN_RATIO_64, 64 - bits)
+        };
+        // INVARIANT: `typed` holds reductions below `partitions`; a product
+        // shifted right by `64 - bits` is below `2^bits == partitions`, and 0
+        // shifted by 63 is 0.
         Some(Router {
             mode,
-            bits: partitions.trailing_zeros(),
+            multiplier,
+            shift,
             seed,
             typed,
         })
@@ -139,7 +146,9 @@ impl Router {
                 .typed
                 .get(token as usize)
                 .map_or(FALLBACK, |partition| *partition as usize),
-            Mode::Random => hash_64(site ^ self.seed, self.bits) as usize,
+            Mode::Random => {
+                ((site ^ self.seed).wrapping_mul(self.multiplier) >> self.shift) as usize
+            }
         }
     }
 }
@@ -148,12 +157,21 @@ impl Router {
 mod tests {
     use super::*;
 
+    /// The kernel's `hash_64()` on 64-bit machines (`include/linux/hash.h`),
+    /// for `1 <= bits <= 64`: the reference [`Router`] is checked against.
+    #[inline(always)]
+    pub(crate) const fn hash_64(value: u64, bits: u32) -> u64 {
+        value
+            .wrapping_mul(GOLDEN_RATIO_64)
+            .wrapping_shr(64u32.wrapping_sub(bits))
+    }
+
     #[test]
     fn allowed_counts() {
-        for p in [2, 4, 8, 16, 32, 64] {
+        for p in [1, 2, 4, 8, 16, 32, 64] {
             assert!(valid_count(p), "{p}");
         }
-        for p in [0, 1, 3, 6, 48, 128, 1000, u32::MAX] {
+        for p in [0, 3, 6, 48, 128, 1000, u32::MAX] {
             assert!(!valid_count(p), "{p}");
             assert!(Router::new(Mode::Typed, p, 0).is_none());
         }
@@ -175,6 +193,8 @@ mod tests {
                     let expected = h % half + if pointer { half } else { 0 };
                     assert_eq!(reduce_token(t64, p) as u64, expected);
                 }
+                // Clang's split mode with `-falloc-token-max=1`.
+                assert_eq!(reduce_token(t64, 1), 0);
             }
         }
     }
@@ -210,6 +230,28 @@ mod tests {
                 seen[part] = true;
             }
             assert_eq!(seen.iter().filter(|s| **s).count(), p as usize);
+        }
+    }
+
+    #[test]
+    fn one_partition_routes_everything_to_it() {
+        for mode in [Mode::Typed, Mode::Random] {
+            let r = Router::new(mode, 1, 0xdead_beef_cafe_f00d).unwrap();
+            for x in [0, 1, 31, 32, 63, 64, u64::MAX, 0xffff_ffff_a000_1234] {
+                assert_eq!(r.partition(x, x.rotate_left(17)), 0);
+            }
+        }
+    }
+
+    #[test]
+    fn random_router_is_the_kernel_hash() {
+        for p in [2u32, 4, 8, 16, 32, 64] {
+            let seed = 0x0123_4567_89ab_cdef;
+            let r = Router::new(Mode::Random, p, seed).unwrap();
+            for site in [0u64, 1, 0xffff_ffff_a000_0000, u64::MAX] {
+                let expected = hash_64(site ^ seed, p.trailing_zeros()) as usize;
+                assert_eq!(r.partition(0, site), expected);
+            }
         }
     }
 

@@ -31,7 +31,7 @@ memwork=${MEMWORK:-100000}
 bench_args=${BENCH_ARGS:-}
 flavours=${BENCH_FLAVOURS:-bench bench-rkc}
 out=$top/out/bench
-partition_counts="2 4 8 16 32 64"
+partition_counts="1 2 4 8 16 32 64"
 
 # The guest's helpers: meminfo fields and the slab memory of kpart's caches.
 guest_prologue() {

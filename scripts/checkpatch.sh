@@ -19,9 +19,9 @@ if ! "$src/scripts/checkpatch.pl" --no-tree --quiet --show-types -f "${c_files[@
 	status=1
 fi
 
-mapfile -t rs_files < <(git ls-files 'rust/*.rs' 'kunit/*.rs' 'host/*.rs')
+mapfile -t rs_files < <(git ls-files '*.rs')
 if ! rustfmt --edition 2021 --config-path "$src/.rustfmt.toml" --check "${rs_files[@]}"; then
-	echo "rustfmt: Rust sources need formatting (rustfmt --config-path $src/.rustfmt.toml)"
+	echo "rustfmt: Rust sources need formatting (make rustfmt)"
 	status=1
 fi
 exit $status

@@ -76,12 +76,13 @@ unload_removes_everything() {
 }
 
 ktap_group kpart_module
-for bad in mode=bogus mode= partitions=0 partitions=1 partitions=3 partitions=1000 \
+for bad in mode=bogus mode= partitions=0 partitions=3 partitions=128 partitions=1000 \
 	partitions=-1 partitions=abc partitions=48 accounted=maybe; do
 	check "refuses_${bad%%=*}_${bad#*=}" refuses "$bad"
 done
 check loads_default_matrix_unmerged loads_matrix
 check loads_random_2_partitions loads_matrix mode=random partitions=2
+check loads_1_partition loads_matrix partitions=1 accounted=0
 check loads_without_accounted_matrix loads_matrix partitions=4 accounted=0
 check loads_8_partitions_rmmod_removes_all unload_removes_everything
 ktap_group_end
