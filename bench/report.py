@@ -309,7 +309,7 @@ def full(d):
         w("| partitions | accounted | caches | Slab: +MB | MemAvailable: −MB | Percpu: +kB | slabs in kpart caches |")
         w("|---:|---:|---:|---:|---:|---:|---:|")
         for acc in ("1", "0"):
-            for p in ("2", "4", "8", "16", "32", "64"):
+            for p in ("1", "2", "4", "8", "16", "32", "64"):
                 rs = [r for r in mem if r["what"] == "idle" and r["partitions"] == p and r["accounted"] == acc]
                 if not rs:
                     continue

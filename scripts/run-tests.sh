@@ -60,6 +60,7 @@ for f in tests/guest/*.sh; do guest_files+=(-f "$f"); done
 qemu/boot.sh -q -l "$log" -t 2400 -o "$files" "${guest_files[@]}" \
 	-a "slab_debug=FZPU,kpart-* init_on_free=1" tests/guest/tests.sh
 echo "guest script exit status: $?"
+tr -d '\r' <"$log" | grep -a '^kpart-test: ' | sed 's/^kpart-test: /  /' || true
 tr -d '\r' <"$log" | sed -n '/^KPART-KTAP-BEGIN$/,/^KPART-KTAP-END$/p' | sed '1d;$d' >"$out/guest.ktap"
 tr -d '\r' <"$log" | sed -n '/^KPART-DMESG-BEGIN$/,/^KPART-DMESG-END$/p' >"$out/guest-dmesg.log"
 if [ -s "$out/guest.ktap" ]; then

@@ -32,16 +32,27 @@ ktap_result() {
 	fi
 }
 
+# Seconds since boot, to a hundredth.
+ktap_uptime() {
+	read -r _up _idle </proc/uptime
+	echo "$_up"
+}
+
 # check NAME COMMAND...: ok when COMMAND succeeds; its output is the diagnostic.
+# The console gets the result and the check's duration.
 check() {
 	_ktap_name=$1
 	shift
-	echo "kpart-test: $KTAP_GROUP: $_ktap_name"
+	_ktap_start=$(ktap_uptime)
 	if "$@" >$KTAP_DIR/out 2>&1; then
+		_ktap_status=ok
 		ktap_result ok "$_ktap_name"
 	else
+		_ktap_status="not ok"
 		ktap_result "not ok" "$_ktap_name" $KTAP_DIR/out
 	fi
+	echo "kpart-test: $KTAP_GROUP: $_ktap_name: $_ktap_status," \
+		"$(echo "$_ktap_start $(ktap_uptime)" | awk '{ printf "%.1f", $2 - $1 }') s"
 }
 
 # ktap_kunit_suite SUITE: the results KUnit keeps in debugfs, as a subtest.
