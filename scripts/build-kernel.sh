@@ -52,8 +52,12 @@ kmake() { make -C "$src" O="$out" "${KPART_MAKE_FLAGS[@]}" "$@"; }
 } >"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
 
 # Every option a fragment asks for must have survived olddefconfig: a silently
-# dropped CONFIG_RUST would build a kernel that cannot load kpart.
+# dropped CONFIG_RUST would build a kernel that cannot load kpart. A later
+# fragment overrides an earlier one, as in merge_config.sh.
 dropped=$(grep -hE '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set)' "${fragment_files[@]}" |
+	awk '{ opt = ($1 == "#") ? $2 : substr($0, 1, index($0, "=") - 1) }
+		!(opt in last) { order[++n] = opt } { last[opt] = $0 }
+		END { for (i = 1; i <= n; i++) print last[order[i]] }' |
 	while read -r line; do
 		case $line in
 		"# "*)	opt=${line#\# }; opt=${opt%% *}
