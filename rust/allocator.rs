@@ -4,15 +4,17 @@
 //!
 //! `__kpart_kmalloc()` is the fast path: a size-class table lookup, a flag
 //! test, a partition table lookup (typed) or a multiply and shift (random),
-//! and `kmem_cache_alloc()`.
+//! a cache table lookup ([`RouteTable`]) and `kmem_cache_alloc()`.
 
 use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::partition::{Mode, Router};
+use crate::route_table::RouteTable;
 use crate::size_class;
 use crate::slab_cache::SlabCache;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
+use kernel::alloc::KBox;
 use kernel::bindings;
 use kernel::error::code::ENOENT;
 use kernel::ffi::{c_int, c_ulong, c_void};
@@ -20,24 +22,14 @@ use kernel::ffi::{c_int, c_ulong, c_void};
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
 pub(crate) const ZERO_SIZE_PTR: *mut c_void = 16 as *mut c_void;
 
-const fn gfp_bit(bit: u32) -> bindings::gfp_t {
-    1 << bit
-}
-
-/// `__GFP_ACCOUNT`.
-pub(crate) const GFP_ACCOUNT: bindings::gfp_t = gfp_bit(bindings::___GFP_ACCOUNT_BIT);
-
-/// Allocations with these flags are not partitioned: they go to plain
-/// kmalloc, which has the caches they need (`kmalloc-dma-*`,
-/// `kmalloc-rcl-*`) or fixes the flags up (`__GFP_DMA32`, `__GFP_HIGHMEM`).
-pub(crate) const GFP_UNPARTITIONED: bindings::gfp_t = gfp_bit(bindings::___GFP_DMA_BIT)
-    | gfp_bit(bindings::___GFP_DMA32_BIT)
-    | gfp_bit(bindings::___GFP_HIGHMEM_BIT)
-    | gfp_bit(bindings::___GFP_RECLAIMABLE_BIT);
-
-/// kpart's state while loaded: the router and the caches.
+/// kpart's state while loaded: the caches and the table that routes
+/// allocations to them.
+///
+/// # Invariants
+///
+/// `routes` was built from `matrix`.
 pub(crate) struct Kpart {
-    router: Router,
+    routes: KBox<RouteTable>,
     matrix: CacheMatrix,
 }
 
@@ -48,18 +40,24 @@ pub(crate) struct Kpart {
 /// for the whole call.
 static STATE: AtomicPtr<Kpart> = AtomicPtr::new(ptr::null_mut());
 
+/// The route table of the published state, for the allocation path (one
+/// load less than through [`STATE`]); published and withdrawn with it.
+static ROUTES: AtomicPtr<RouteTable> = AtomicPtr::new(ptr::null_mut());
+
 /// Publishes `kpart` to the entry points.
 ///
 /// # Safety
 ///
 /// `kpart` must stay valid until [`unpublish`] is called.
 pub(crate) unsafe fn publish(kpart: &Kpart) {
+    ROUTES.store(ptr::from_ref(&*kpart.routes).cast_mut(), Ordering::Release);
     STATE.store(ptr::from_ref(kpart).cast_mut(), Ordering::Release);
 }
 
 /// Withdraws the state published by [`publish`].
 pub(crate) fn unpublish() {
     STATE.store(ptr::null_mut(), Ordering::Release);
+    ROUTES.store(ptr::null_mut(), Ordering::Release);
 }
 
 #[inline(always)]
@@ -68,6 +66,13 @@ fn state() -> Option<&'static Kpart> {
     // keeps it valid until `unpublish`, and no user can call in after that
     // (see `STATE`).
     unsafe { STATE.load(Ordering::Acquire).as_ref() }
+}
+
+#[inline(always)]
+fn routes() -> Option<&'static RouteTable> {
+    // SAFETY: A non-NULL `ROUTES` is the route table of the state `publish`
+    // published, valid as long as that state (see `STATE`).
+    unsafe { ROUTES.load(Ordering::Acquire).as_ref() }
 }
 
 /// Plain kmalloc for what kpart does not partition; NULL without a warning
@@ -82,6 +87,27 @@ fn kmalloc_unpartitioned(size: usize, flags: bindings::gfp_t) -> *mut c_void {
     c_parts::count_alloc(c_parts::STAT_FALLBACK);
     // SAFETY: `__kmalloc_noprof` accepts any size and flags.
     unsafe { bindings::__kmalloc_noprof(size, flags) }
+}
+
+/// Allocates `size` bytes where `routes` sends them.
+#[inline(always)]
+fn routed_alloc(
+    routes: &RouteTable,
+    size: usize,
+    flags: bindings::gfp_t,
+    token: u64,
+    site: u64,
+) -> *mut c_void {
+    match routes.route(size, flags, token, site) {
+        Some(route) => {
+            c_parts::count_alloc(route.row as u32);
+            // SAFETY: The route's cache is one of the caches of the state
+            // `routes` belongs to (`RouteTable` and `Kpart` invariants), live
+            // while `routes` is.
+            unsafe { bindings::kmem_cache_alloc_noprof(route.cache.as_ptr(), flags) }
+        }
+        None => kmalloc_unpartitioned(size, flags),
+    }
 }
 
 /// Allocates from `cache`, counting the allocation in (`accounted`, `partition`).
@@ -106,7 +132,9 @@ impl Kpart {
     ) -> kernel::error::Result<Kpart> {
         let router = Router::new(mode, partitions, seed).ok_or(kernel::error::code::EINVAL)?;
         let matrix = CacheMatrix::new(partitions as usize, accounted)?;
-        Ok(Kpart { router, matrix })
+        let routes = RouteTable::new(router, &matrix)?;
+        // INVARIANT: `routes` was built from `matrix`.
+        Ok(Kpart { routes, matrix })
     }
 
     /// The caches.
@@ -116,24 +144,11 @@ impl Kpart {
 
     /// The partitioning mode.
     pub(crate) fn mode(&self) -> Mode {
-        self.router.mode()
+        self.routes.router().mode()
     }
 
-    #[inline(always)]
     fn alloc(&self, size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_void {
-        let class = match size_class::index(size) {
-            Some(class) if flags & GFP_UNPARTITIONED == 0 => class,
-            _ => return kmalloc_unpartitioned(size, flags),
-        };
-        let accounted = flags & GFP_ACCOUNT != 0;
-        if accounted && !self.matrix.accounted() {
-            return kmalloc_unpartitioned(size, flags);
-        }
-        let partition = self.router.partition(token, site);
-        match self.matrix.get(accounted, partition, class) {
-            Some(cache) => cache_alloc(cache, accounted, partition, flags),
-            None => kmalloc_unpartitioned(size, flags),
-        }
+        routed_alloc(&self.routes, size, flags, token, site)
     }
 
     /// Where slab object `p` lives, if it is one of kpart's.
@@ -220,8 +235,8 @@ pub(crate) extern "C" fn __kpart_kmalloc(
     token: c_ulong,
     site: c_ulong,
 ) -> *mut c_void {
-    match state() {
-        Some(kpart) => kpart.alloc(size, flags, token as u64, site as u64),
+    match routes() {
+        Some(routes) => routed_alloc(routes, size, flags, token as u64, site as u64),
         None => kmalloc_unpartitioned(size, flags),
     }
 }

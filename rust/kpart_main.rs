@@ -17,6 +17,7 @@ mod allocator;
 mod c_parts;
 mod cache_matrix;
 mod partition;
+mod route_table;
 mod size_class;
 mod slab_cache;
 
