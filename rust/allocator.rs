@@ -4,32 +4,30 @@
 //!
 //! `__kpart_kmalloc()` is the fast path: a size-class table lookup, a flag
 //! test, a partition table lookup (typed) or a multiply and shift (random),
-//! a cache table lookup ([`RouteTable`]) and `kmem_cache_alloc()`.
+//! a cache table lookup ([`Routes`]) and `kmem_cache_alloc()`. Users do the
+//! same in line (`include/kpart.h`, `rust/kpart_client.rs`) and call it only
+//! for what the table cannot serve.
 
 use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::partition::{Mode, Router};
-use crate::route_table::RouteTable;
+use crate::route_table::{self, Routes, SharedRoutes, SLOTS};
 use crate::size_class;
 use crate::slab_cache::SlabCache;
+use core::cell::UnsafeCell;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
-use kernel::alloc::KBox;
 use kernel::bindings;
 use kernel::error::code::ENOENT;
-use kernel::ffi::{c_int, c_ulong, c_void};
+use kernel::ffi::{c_int, c_uint, c_ulong, c_void};
 
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
 pub(crate) const ZERO_SIZE_PTR: *mut c_void = 16 as *mut c_void;
 
-/// kpart's state while loaded: the caches and the table that routes
-/// allocations to them.
-///
-/// # Invariants
-///
-/// `routes` was built from `matrix`.
+/// kpart's state while loaded: the caches and the router that picks among
+/// them.
 pub(crate) struct Kpart {
-    routes: KBox<RouteTable>,
+    router: Router,
     matrix: CacheMatrix,
 }
 
@@ -40,24 +38,56 @@ pub(crate) struct Kpart {
 /// for the whole call.
 static STATE: AtomicPtr<Kpart> = AtomicPtr::new(ptr::null_mut());
 
-/// The route table of the published state, for the allocation path (one
-/// load less than through [`STATE`]); published and withdrawn with it.
-static ROUTES: AtomicPtr<RouteTable> = AtomicPtr::new(ptr::null_mut());
+/// The routing table of the allocation path, exported to kpart's users as
+/// `kpart_routes` (`include/kpart.h`). [`publish`] fills it, [`unpublish`]
+/// empties it.
+#[export_name = "kpart_routes"]
+static ROUTES: SharedRoutes = SharedRoutes(UnsafeCell::new(Routes {
+    caches: [ptr::null_mut(); SLOTS],
+    router: Router::EMPTY,
+}));
 
-/// Publishes `kpart` to the entry points.
+/// Publishes `kpart` to the entry points and fills the routing table.
 ///
 /// # Safety
 ///
-/// `kpart` must stay valid until [`unpublish`] is called.
+/// `kpart` must stay valid until [`unpublish`] is called, and no allocation
+/// may go through kpart during the call (no user is loaded yet).
 pub(crate) unsafe fn publish(kpart: &Kpart) {
-    ROUTES.store(ptr::from_ref(&*kpart.routes).cast_mut(), Ordering::Release);
+    // SAFETY: Nothing reads the table during the call (guaranteed by the
+    // caller), so it may be written.
+    let routes = unsafe { &mut *ROUTES.0.get() };
+    routes.router = kpart.router;
+    for accounted in [false, true] {
+        for partition in 0..kpart.matrix.partitions() {
+            for class in 0..size_class::COUNT {
+                if let Some(cache) = kpart.matrix.get(accounted, partition, class) {
+                    routes.caches
+                        [route_table::slot(route_table::row(accounted, partition), class)] =
+                        cache.as_ptr();
+                }
+            }
+        }
+    }
+    // INVARIANT (`Routes`): every cache of `kpart` is in its slot, the other
+    // slots are NULL, and the router is `kpart`'s.
     STATE.store(ptr::from_ref(kpart).cast_mut(), Ordering::Release);
 }
 
-/// Withdraws the state published by [`publish`].
-pub(crate) fn unpublish() {
+/// Withdraws the state published by [`publish`] and empties the routing
+/// table.
+///
+/// # Safety
+///
+/// No allocation may go through kpart during the call or after it (every
+/// user is gone).
+pub(crate) unsafe fn unpublish() {
     STATE.store(ptr::null_mut(), Ordering::Release);
-    ROUTES.store(ptr::null_mut(), Ordering::Release);
+    // SAFETY: Nothing reads the table during the call (guaranteed by the
+    // caller), so it may be written.
+    let routes = unsafe { &mut *ROUTES.0.get() };
+    routes.caches = [ptr::null_mut(); SLOTS];
+    routes.router = Router::EMPTY;
 }
 
 #[inline(always)]
@@ -66,13 +96,6 @@ fn state() -> Option<&'static Kpart> {
     // keeps it valid until `unpublish`, and no user can call in after that
     // (see `STATE`).
     unsafe { STATE.load(Ordering::Acquire).as_ref() }
-}
-
-#[inline(always)]
-fn routes() -> Option<&'static RouteTable> {
-    // SAFETY: A non-NULL `ROUTES` is the route table of the state `publish`
-    // published, valid as long as that state (see `STATE`).
-    unsafe { ROUTES.load(Ordering::Acquire).as_ref() }
 }
 
 /// Plain kmalloc for what kpart does not partition; NULL without a warning
@@ -84,30 +107,9 @@ fn kmalloc_unpartitioned(size: usize, flags: bindings::gfp_t) -> *mut c_void {
     if size > bindings::KMALLOC_MAX_SIZE as usize {
         return ptr::null_mut();
     }
-    c_parts::count_alloc(c_parts::STAT_FALLBACK);
+    route_table::count_alloc(route_table::ROWS as c_uint);
     // SAFETY: `__kmalloc_noprof` accepts any size and flags.
     unsafe { bindings::__kmalloc_noprof(size, flags) }
-}
-
-/// Allocates `size` bytes where `routes` sends them.
-#[inline(always)]
-fn routed_alloc(
-    routes: &RouteTable,
-    size: usize,
-    flags: bindings::gfp_t,
-    token: u64,
-    site: u64,
-) -> *mut c_void {
-    match routes.route(size, flags, token, site) {
-        Some(route) => {
-            c_parts::count_alloc(route.row as u32);
-            // SAFETY: The route's cache is one of the caches of the state
-            // `routes` belongs to (`RouteTable` and `Kpart` invariants), live
-            // while `routes` is.
-            unsafe { bindings::kmem_cache_alloc_noprof(route.cache.as_ptr(), flags) }
-        }
-        None => kmalloc_unpartitioned(size, flags),
-    }
 }
 
 /// Allocates from `cache`, counting the allocation in (`accounted`, `partition`).
@@ -118,7 +120,7 @@ fn cache_alloc(
     partition: usize,
     flags: bindings::gfp_t,
 ) -> *mut c_void {
-    c_parts::count_alloc(((accounted as u32) << 6) | partition as u32);
+    route_table::count_alloc(route_table::row(accounted, partition) as c_uint);
     cache.alloc_raw(flags)
 }
 
@@ -132,9 +134,7 @@ impl Kpart {
     ) -> kernel::error::Result<Kpart> {
         let router = Router::new(mode, partitions, seed).ok_or(kernel::error::code::EINVAL)?;
         let matrix = CacheMatrix::new(partitions as usize, accounted)?;
-        let routes = RouteTable::new(router, &matrix)?;
-        // INVARIANT: `routes` was built from `matrix`.
-        Ok(Kpart { routes, matrix })
+        Ok(Kpart { router, matrix })
     }
 
     /// The caches.
@@ -144,11 +144,11 @@ impl Kpart {
 
     /// The partitioning mode.
     pub(crate) fn mode(&self) -> Mode {
-        self.routes.router().mode()
+        self.router.mode()
     }
 
     fn alloc(&self, size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_void {
-        routed_alloc(&self.routes, size, flags, token, site)
+        alloc(size, flags, token, site)
     }
 
     /// Where slab object `p` lives, if it is one of kpart's.
@@ -223,6 +223,16 @@ impl Kpart {
     }
 }
 
+/// Allocates through the routing table, or from plain kmalloc what the
+/// table cannot serve.
+#[inline(always)]
+fn alloc(size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_void {
+    ROUTES
+        .get()
+        .alloc(size, flags, token, site)
+        .unwrap_or_else(|| kmalloc_unpartitioned(size, flags))
+}
+
 /// Allocates `size` bytes in the partition of (`token`, `site`).
 ///
 /// `token` is the allocated type's Clang token with `-falloc-token-max=64`
@@ -235,10 +245,7 @@ pub(crate) extern "C" fn __kpart_kmalloc(
     token: c_ulong,
     site: c_ulong,
 ) -> *mut c_void {
-    match routes() {
-        Some(routes) => routed_alloc(routes, size, flags, token as u64, site as u64),
-        None => kmalloc_unpartitioned(size, flags),
-    }
+    alloc(size, flags, token as u64, site as u64)
 }
 
 /// Resizes `p` to `new_size` bytes, keeping a kpart object in its partition.
