@@ -13,8 +13,10 @@
  *
  *    MODE is the mode kpart was loaded with. The patterns: once (allocate,
  *    free, iters times), batch (allocate batch objects, then free them, until
- *    iters pairs) and smp (once, on two CPUs at the same time; the slower CPU
- *    counts). Each contender's loop is a noinline function that gets the size
+ *    iters pairs) and smp (once, on two CPUs at the same time; the ticks from
+ *    the first start to the last end, per pair of both CPUs: under QEMU's
+ *    -icount the vCPUs take turns on one clock, so this is the instructions
+ *    both executed, per pair). Each contender's loop is a noinline function that gets the size
  *    at run time, so kmalloc() is not specialised for a constant size, and
  *    calls its API as a user would: kmalloc() -> __kmalloc_noprof(),
  *    kpart_kmalloc() -> __kpart_kmalloc(). The results, get_cycles() ticks
@@ -231,7 +233,7 @@ struct smp_worker {
 	struct completion done;
 	const struct bench_contender *c;
 	size_t size;
-	u64 ticks;
+	cycles_t start, end;
 	int err;
 };
 
@@ -240,7 +242,6 @@ static atomic_t smp_ready;
 static int smp_fn(void *data)
 {
 	struct smp_worker *w = data;
-	cycles_t t0;
 
 	/* Start together: the two loops overlap. */
 	atomic_inc(&smp_ready);
@@ -248,9 +249,9 @@ static int smp_fn(void *data)
 		cpu_relax();
 		cond_resched();
 	}
-	t0 = get_cycles();
+	w->start = get_cycles();
 	w->err = w->c->once(w->size, iters);
-	w->ticks = get_cycles() - t0;
+	w->end = get_cycles();
 	kthread_complete_and_exit(&w->done, 0);
 }
 
@@ -282,7 +283,7 @@ static int measure_smp(const struct bench_contender *c, size_t size,
 	wake_up_process(t[1]);
 	wait_for_completion(&w[0].done);
 	wait_for_completion(&w[1].done);
-	*ticks = max(w[0].ticks, w[1].ticks);
+	*ticks = max(w[0].end, w[1].end) - min(w[0].start, w[1].start);
 	return w[0].err ?: w[1].err;
 }
 
@@ -303,7 +304,7 @@ static int measure(unsigned int pattern, const struct bench_contender *c,
 		break;
 	default:
 		err = measure_smp(c, size, &ticks);
-		ops = iters;
+		ops = 2 * (u64)iters;
 		break;
 	}
 	*ticks_x100 = div64_u64(ticks * 100, ops);

@@ -18,13 +18,13 @@
 #include "kpart_internal.h"
 
 /*
- * Index: matrix * KPART_TOKEN_MAX + partition; the last slot counts fallbacks.
- * Not static: on x86_64 the Rust allocation path increments its slot with one
- * %gs-relative instruction, as this_cpu_inc() does, instead of calling
- * kpart_stats_alloc().
+ * Index: a row of the routing table (matrix * KPART_MAX_PARTITIONS +
+ * partition); the last slot counts fallbacks. Exported: users count their
+ * allocations in line (kpart_alloc_routed(), rust/route_table.rs).
  */
-#define KPART_STAT_SLOTS (2 * KPART_TOKEN_MAX + 1)
+#define KPART_STAT_SLOTS (KPART_ROWS + 1)
 DEFINE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
+EXPORT_PER_CPU_SYMBOL_GPL(kpart_allocs);
 
 void kpart_stats_alloc(unsigned int slot)
 {

@@ -7,6 +7,7 @@
 #include <linux/export.h>
 
 #include <kpart.h>
+#include "kpart_internal.h"
 
 /* __kpart_kmalloc(): the allocation fast path. */
 EXPORT_SYMBOL_GPL(__kpart_kmalloc);
@@ -16,3 +17,7 @@ EXPORT_SYMBOL_GPL(__kpart_krealloc);
 EXPORT_SYMBOL_GPL(kpart_get_info);
 /* kpart_locate(): the partition of an object. */
 EXPORT_SYMBOL_GPL(kpart_locate);
+/* kpart_routes: the routing table the allocation path reads in line. */
+EXPORT_SYMBOL_GPL(kpart_routes);
+/* kpart_stats_alloc(): counting an allocation, where it is not done in line. */
+EXPORT_SYMBOL_GPL(kpart_stats_alloc);

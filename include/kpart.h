@@ -23,9 +23,13 @@
 #ifndef _KPART_H
 #define _KPART_H
 
+#include <linux/bitops.h>
+#include <linux/compiler.h>
 #include <linux/gfp_types.h>
 #include <linux/instruction_pointer.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
 
@@ -51,21 +55,17 @@ _Static_assert(__builtin_infer_alloc_token(sizeof(struct kpart_token_probe)) == 
 	       "kpart.h: build with -falloc-token-max=64 (see Documentation/kpart.rst)");
 
 /*
- * The call site of an allocation, for random mode: the address of an
- * instruction at the site. Clang may fold every _THIS_IP_ of a function into
- * one address (it never jumps to those labels), so on x86_64 an asm volatile,
- * which it keeps where it is written, reads %rip.
+ * The call site of an allocation, for random mode: the address of a static
+ * byte of its own, one per expansion of the macro. Distinct objects have
+ * distinct addresses, and the address is a link-time constant that costs no
+ * instruction in a loop. (_THIS_IP_ does not do: Clang may fold every label
+ * of a function into one address, as it never jumps to them.)
  */
-#ifdef CONFIG_X86_64
 #define KPART_THIS_IP							\
 ({									\
-	unsigned long __kpart_ip;					\
-	asm volatile("lea 0(%%rip), %0" : "=r" (__kpart_ip));		\
-	__kpart_ip;							\
+	static const char __kpart_site;					\
+	(unsigned long)&__kpart_site;					\
 })
-#else
-#define KPART_THIS_IP _THIS_IP_
-#endif
 
 /*
  * The macros below name their arguments twice: once for the call and once for
@@ -75,6 +75,96 @@ void *__kpart_kmalloc(size_t size, gfp_t flags, unsigned long token,
 		      unsigned long site);
 void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
 		       unsigned long token, unsigned long site);
+
+/* Partitioning modes, as reported by kpart_get_info(). */
+enum kpart_mode {
+	KPART_MODE_RANDOM = 0,
+	KPART_MODE_TYPED = 1,
+};
+
+/*
+ * The routing table kpart exports, read in line by every allocation: a cache
+ * for every (matrix, partition, size class) and what picks the partition.
+ * Its layout is rust/route_table.rs's; kpart alone writes it, while no user
+ * is loaded. Whatever it cannot serve (size 0 or above KPART_MAX_SIZE,
+ * unpartitioned flags, %__GFP_ACCOUNT without the accounted matrix) goes to
+ * __kpart_kmalloc().
+ */
+#define KPART_MAX_PARTITIONS	KPART_TOKEN_MAX
+#define KPART_ROWS		(2 * KPART_MAX_PARTITIONS)
+#define KPART_CLASS_SLOTS	16
+#define KPART_MAX_SIZE		8192
+#define KPART_GFP_UNPARTITIONED						\
+	(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM | __GFP_RECLAIMABLE)
+
+struct kpart_routes {
+	/* [matrix << 6 | partition][size class]; matrix 1: __GFP_ACCOUNT */
+	struct kmem_cache *caches[KPART_ROWS * KPART_CLASS_SLOTS];
+	/* typed mode: the partition of each token */
+	u8 typed[KPART_TOKEN_MAX];
+	/* random mode: ((site ^ seed) * multiplier) >> shift */
+	u64 seed;
+	u64 multiplier;
+	u32 shift;
+	u32 mode;		/* enum kpart_mode */
+};
+
+_Static_assert(sizeof(struct kpart_routes) == 16472 &&
+	       offsetof(struct kpart_routes, typed) == 16384,
+	       "kpart.h: struct kpart_routes differs from rust/route_table.rs");
+
+extern struct kpart_routes kpart_routes;
+
+/* Allocations per row; slot KPART_ROWS counts those given to plain kmalloc. */
+DECLARE_PER_CPU(unsigned long, kpart_allocs[KPART_ROWS + 1]);
+
+/* The size class of 1..KPART_MAX_SIZE bytes: kmalloc's, 8 bytes to 8 KiB. */
+static __always_inline unsigned int kpart_size_class(size_t size)
+{
+	static const u8 small[24] = {
+		0, 1, 2, 2, 3, 3, 3, 3,		/* 8, 16, 32, 64 */
+		4, 4, 4, 4,			/* 96 */
+		5, 5, 5, 5,			/* 128 */
+		6, 6, 6, 6, 6, 6, 6, 6,		/* 192 */
+	};
+
+	if (size <= 192)
+		return small[(size - 1) / 8];
+	return fls64(size - 1) - 1;
+}
+
+/*
+ * kpart_alloc_routed - the allocation path, in the caller
+ *
+ * With the flags and the token known at compile time (the usual case), this
+ * is a size-class lookup, a mode test, two loads, a NULL test, a per-CPU
+ * increment and kmem_cache_alloc().
+ */
+static __always_inline void *kpart_alloc_routed(size_t size, gfp_t flags,
+						unsigned long token,
+						unsigned long site)
+{
+	struct kmem_cache *s;
+	unsigned long row;
+
+	if (unlikely(size - 1 >= KPART_MAX_SIZE ||
+		     (flags & KPART_GFP_UNPARTITIONED)))
+		return __kpart_kmalloc(size, flags, token, site);
+	/* Tokens from the macros below are under KPART_TOKEN_MAX. */
+	if (kpart_routes.mode == KPART_MODE_TYPED)
+		row = kpart_routes.typed[token % KPART_TOKEN_MAX];
+	else
+		row = ((site ^ kpart_routes.seed) * kpart_routes.multiplier) >>
+		      (kpart_routes.shift & 63);
+	if (flags & __GFP_ACCOUNT)
+		row |= KPART_MAX_PARTITIONS;
+	row %= KPART_ROWS;
+	s = kpart_routes.caches[row * KPART_CLASS_SLOTS + kpart_size_class(size)];
+	if (unlikely(!s))
+		return __kpart_kmalloc(size, flags, token, site);
+	this_cpu_inc(kpart_allocs[row]);
+	return kmem_cache_alloc(s, flags);
+}
 
 /**
  * kpart_kmalloc - allocate memory from kpart's partitions
@@ -86,22 +176,22 @@ void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
  * from plain kmalloc(). Free with kfree().
  */
 #define kpart_kmalloc(size, flags)					\
-	__kpart_kmalloc(size, flags,					\
-			__builtin_infer_alloc_token(size, flags), KPART_THIS_IP)
+	kpart_alloc_routed(size, flags,					\
+			   __builtin_infer_alloc_token(size, flags), KPART_THIS_IP)
 
 /* kpart_kzalloc - kpart_kmalloc() and zero the memory */
 #define kpart_kzalloc(size, flags)					\
-	__kpart_kmalloc(size, (flags) | __GFP_ZERO,			\
-			__builtin_infer_alloc_token(size, flags), KPART_THIS_IP)
+	kpart_alloc_routed(size, (flags) | __GFP_ZERO,			\
+			   __builtin_infer_alloc_token(size, flags), KPART_THIS_IP)
 
 /* kpart_kmalloc_array - an array of @n elements of @size bytes; NULL on overflow */
 #define kpart_kmalloc_array(n, size, flags)				\
 ({									\
 	size_t __kpart_bytes;						\
 	check_mul_overflow((size_t)(n), (size_t)(size), &__kpart_bytes) ? NULL : \
-		__kpart_kmalloc(__kpart_bytes, flags,			\
-				__builtin_infer_alloc_token((n) * (size), flags), \
-				KPART_THIS_IP);				\
+		kpart_alloc_routed(__kpart_bytes, flags,		\
+				   __builtin_infer_alloc_token((n) * (size), flags), \
+				   KPART_THIS_IP);				\
 })
 
 /* kpart_kcalloc - kpart_kmalloc_array() and zero the memory */
@@ -123,9 +213,9 @@ void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
 
 /* kpart_kmalloc_obj - allocate one object of type @TYPE */
 #define kpart_kmalloc_obj(TYPE, flags)					\
-	((TYPE *)__kpart_kmalloc(sizeof(TYPE), flags,			\
-				 __builtin_infer_alloc_token(sizeof(TYPE)), \
-				 KPART_THIS_IP))
+	((TYPE *)kpart_alloc_routed(sizeof(TYPE), flags,		\
+				    __builtin_infer_alloc_token(sizeof(TYPE)), \
+				    KPART_THIS_IP))
 
 /* kpart_kzalloc_obj - allocate one zeroed object of type @TYPE */
 #define kpart_kzalloc_obj(TYPE, flags)					\
@@ -149,12 +239,6 @@ void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
 		memcpy(__kpart_p, __kpart_s, __kpart_len);		\
 	__kpart_p;							\
 })
-
-/* Partitioning modes, as reported by kpart_get_info(). */
-enum kpart_mode {
-	KPART_MODE_RANDOM = 0,
-	KPART_MODE_TYPED = 1,
-};
 
 /**
  * struct kpart_info - how kpart was loaded

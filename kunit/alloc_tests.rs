@@ -445,6 +445,53 @@ fn hostile_tokens() {
     }
 }
 
+/// The three allocation paths (C in line, C out of line, Rust in line) put
+/// every (size, flags, token, site) in the same cache.
+fn in_line_and_out_of_line_paths_agree() {
+    let sizes = [
+        1, 8, 9, 64, 65, 96, 97, 192, 193, 256, 1000, 4096, 4097, 8192, 8193,
+    ];
+    let sites = [0u64, 0xffff_ffff_a000_1234];
+    for size in sizes {
+        for flags in [GFP_KERNEL, GFP_KERNEL_ACCOUNT] {
+            for token in 0..kpart::TOKEN_MAX {
+                for site in sites {
+                    let raw = kpart::gfp(flags);
+                    // SAFETY: The helpers take any arguments.
+                    let c_in = unsafe {
+                        c::kpart_test_c_alloc_routed(size, raw, token as _, site as _, true)
+                    };
+                    // SAFETY: As above.
+                    let c_out = unsafe {
+                        c::kpart_test_c_alloc_routed(size, raw, token as _, site as _, false)
+                    };
+                    let rust = kpart::kmalloc_token(size, flags, token, site).cast::<c_void>();
+                    kunit_expect!(!c_in.is_null() && !c_out.is_null() && !rust.is_null());
+                    let (a, b, r) = (
+                        kpart::locate(c_in),
+                        kpart::locate(c_out),
+                        kpart::locate(rust),
+                    );
+                    kunit_expect!(
+                        a == b && b == r,
+                        "size {} token {} site {:#x}: {:?} {:?} {:?}",
+                        size,
+                        token,
+                        site,
+                        a,
+                        b,
+                        r
+                    );
+                    kunit_expect_eq!(a.is_some(), size <= 8192);
+                    kfree(c_in);
+                    kfree(c_out);
+                    kfree(rust);
+                }
+            }
+        }
+    }
+}
+
 kunit_suite!(
     KPART_ALLOC,
     "kpart_alloc",
@@ -461,5 +508,6 @@ kunit_suite!(
         accounted_matrix,
         bad_sizes,
         hostile_tokens,
+        in_line_and_out_of_line_paths_agree,
     ]
 );

@@ -82,6 +82,15 @@ void kpart_test_c_alloc_sites(void **out, size_t size, gfp_t flags)
 	SITES16(0), SITES16(16), SITES16(32), SITES16(48);
 }
 
+/* One allocation in line (kpart_alloc_routed()) or out of line (__kpart_kmalloc()). */
+void *kpart_test_c_alloc_routed(size_t size, gfp_t flags, unsigned long token,
+				unsigned long site, bool in_line)
+{
+	if (in_line)
+		return kpart_alloc_routed(size, flags, token, site);
+	return __kpart_kmalloc(size, flags, token, site);
+}
+
 int kpart_test_cache_of(const void *p, struct kpart_test_cache *out)
 {
 	struct kmem_cache *s;

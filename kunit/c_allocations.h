@@ -29,6 +29,8 @@ void *kpart_test_c_kcalloc_u32(size_t n, gfp_t flags);
 void *kpart_test_c_krealloc(void *p, size_t new_size, gfp_t flags);
 void *kpart_test_c_alloc_one_site(size_t size, gfp_t flags);
 void kpart_test_c_alloc_sites(void **out, size_t size, gfp_t flags);
+void *kpart_test_c_alloc_routed(size_t size, gfp_t flags, unsigned long token,
+				unsigned long site, bool in_line);
 int kpart_test_cache_of(const void *p, struct kpart_test_cache *out);
 
 #endif

@@ -58,6 +58,13 @@ extern "C" {
         size: usize,
         flags: bindings::gfp_t,
     );
+    pub(crate) fn kpart_test_c_alloc_routed(
+        size: usize,
+        flags: bindings::gfp_t,
+        token: c_ulong,
+        site: c_ulong,
+        in_line: bool,
+    ) -> *mut c_void;
     fn kpart_test_cache_of(p: *const c_void, out: *mut TestCache) -> c_int;
 }
 

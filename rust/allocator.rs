@@ -4,38 +4,28 @@
 //!
 //! `__kpart_kmalloc()` is the fast path: a size-class table lookup, a flag
 //! test, a partition table lookup (typed) or a multiply and shift (random),
-//! and `kmem_cache_alloc()`.
+//! a cache table lookup ([`Routes`]) and `kmem_cache_alloc()`. Users do the
+//! same in line (`include/kpart.h`, `rust/kpart_client.rs`) and call it only
+//! for what the table cannot serve.
 
 use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::partition::{Mode, Router};
+use crate::route_table::{self, Routes, SharedRoutes, SLOTS};
 use crate::size_class;
 use crate::slab_cache::SlabCache;
+use core::cell::UnsafeCell;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::bindings;
 use kernel::error::code::ENOENT;
-use kernel::ffi::{c_int, c_ulong, c_void};
+use kernel::ffi::{c_int, c_uint, c_ulong, c_void};
 
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
 pub(crate) const ZERO_SIZE_PTR: *mut c_void = 16 as *mut c_void;
 
-const fn gfp_bit(bit: u32) -> bindings::gfp_t {
-    1 << bit
-}
-
-/// `__GFP_ACCOUNT`.
-pub(crate) const GFP_ACCOUNT: bindings::gfp_t = gfp_bit(bindings::___GFP_ACCOUNT_BIT);
-
-/// Allocations with these flags are not partitioned: they go to plain
-/// kmalloc, which has the caches they need (`kmalloc-dma-*`,
-/// `kmalloc-rcl-*`) or fixes the flags up (`__GFP_DMA32`, `__GFP_HIGHMEM`).
-pub(crate) const GFP_UNPARTITIONED: bindings::gfp_t = gfp_bit(bindings::___GFP_DMA_BIT)
-    | gfp_bit(bindings::___GFP_DMA32_BIT)
-    | gfp_bit(bindings::___GFP_HIGHMEM_BIT)
-    | gfp_bit(bindings::___GFP_RECLAIMABLE_BIT);
-
-/// kpart's state while loaded: the router and the caches.
+/// kpart's state while loaded: the caches and the router that picks among
+/// them.
 pub(crate) struct Kpart {
     router: Router,
     matrix: CacheMatrix,
@@ -48,18 +38,56 @@ pub(crate) struct Kpart {
 /// for the whole call.
 static STATE: AtomicPtr<Kpart> = AtomicPtr::new(ptr::null_mut());
 
-/// Publishes `kpart` to the entry points.
+/// The routing table of the allocation path, exported to kpart's users as
+/// `kpart_routes` (`include/kpart.h`). [`publish`] fills it, [`unpublish`]
+/// empties it.
+#[export_name = "kpart_routes"]
+static ROUTES: SharedRoutes = SharedRoutes(UnsafeCell::new(Routes {
+    caches: [ptr::null_mut(); SLOTS],
+    router: Router::EMPTY,
+}));
+
+/// Publishes `kpart` to the entry points and fills the routing table.
 ///
 /// # Safety
 ///
-/// `kpart` must stay valid until [`unpublish`] is called.
+/// `kpart` must stay valid until [`unpublish`] is called, and no allocation
+/// may go through kpart during the call (no user is loaded yet).
 pub(crate) unsafe fn publish(kpart: &Kpart) {
+    // SAFETY: Nothing reads the table during the call (guaranteed by the
+    // caller), so it may be written.
+    let routes = unsafe { &mut *ROUTES.0.get() };
+    routes.router = kpart.router;
+    for accounted in [false, true] {
+        for partition in 0..kpart.matrix.partitions() {
+            for class in 0..size_class::COUNT {
+                if let Some(cache) = kpart.matrix.get(accounted, partition, class) {
+                    routes.caches
+                        [route_table::slot(route_table::row(accounted, partition), class)] =
+                        cache.as_ptr();
+                }
+            }
+        }
+    }
+    // INVARIANT (`Routes`): every cache of `kpart` is in its slot, the other
+    // slots are NULL, and the router is `kpart`'s.
     STATE.store(ptr::from_ref(kpart).cast_mut(), Ordering::Release);
 }
 
-/// Withdraws the state published by [`publish`].
-pub(crate) fn unpublish() {
+/// Withdraws the state published by [`publish`] and empties the routing
+/// table.
+///
+/// # Safety
+///
+/// No allocation may go through kpart during the call or after it (every
+/// user is gone).
+pub(crate) unsafe fn unpublish() {
     STATE.store(ptr::null_mut(), Ordering::Release);
+    // SAFETY: Nothing reads the table during the call (guaranteed by the
+    // caller), so it may be written.
+    let routes = unsafe { &mut *ROUTES.0.get() };
+    routes.caches = [ptr::null_mut(); SLOTS];
+    routes.router = Router::EMPTY;
 }
 
 #[inline(always)]
@@ -79,7 +107,7 @@ fn kmalloc_unpartitioned(size: usize, flags: bindings::gfp_t) -> *mut c_void {
     if size > bindings::KMALLOC_MAX_SIZE as usize {
         return ptr::null_mut();
     }
-    c_parts::count_alloc(c_parts::STAT_FALLBACK);
+    route_table::count_alloc(route_table::ROWS as c_uint);
     // SAFETY: `__kmalloc_noprof` accepts any size and flags.
     unsafe { bindings::__kmalloc_noprof(size, flags) }
 }
@@ -92,7 +120,7 @@ fn cache_alloc(
     partition: usize,
     flags: bindings::gfp_t,
 ) -> *mut c_void {
-    c_parts::count_alloc(((accounted as u32) << 6) | partition as u32);
+    route_table::count_alloc(route_table::row(accounted, partition) as c_uint);
     cache.alloc_raw(flags)
 }
 
@@ -119,21 +147,8 @@ impl Kpart {
         self.router.mode()
     }
 
-    #[inline(always)]
     fn alloc(&self, size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_void {
-        let class = match size_class::index(size) {
-            Some(class) if flags & GFP_UNPARTITIONED == 0 => class,
-            _ => return kmalloc_unpartitioned(size, flags),
-        };
-        let accounted = flags & GFP_ACCOUNT != 0;
-        if accounted && !self.matrix.accounted() {
-            return kmalloc_unpartitioned(size, flags);
-        }
-        let partition = self.router.partition(token, site);
-        match self.matrix.get(accounted, partition, class) {
-            Some(cache) => cache_alloc(cache, accounted, partition, flags),
-            None => kmalloc_unpartitioned(size, flags),
-        }
+        alloc(size, flags, token, site)
     }
 
     /// Where slab object `p` lives, if it is one of kpart's.
@@ -208,6 +223,16 @@ impl Kpart {
     }
 }
 
+/// Allocates through the routing table, or from plain kmalloc what the
+/// table cannot serve.
+#[inline(always)]
+fn alloc(size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_void {
+    ROUTES
+        .get()
+        .alloc(size, flags, token, site)
+        .unwrap_or_else(|| kmalloc_unpartitioned(size, flags))
+}
+
 /// Allocates `size` bytes in the partition of (`token`, `site`).
 ///
 /// `token` is the allocated type's Clang token with `-falloc-token-max=64`
@@ -220,10 +245,7 @@ pub(crate) extern "C" fn __kpart_kmalloc(
     token: c_ulong,
     site: c_ulong,
 ) -> *mut c_void {
-    match state() {
-        Some(kpart) => kpart.alloc(size, flags, token as u64, site as u64),
-        None => kmalloc_unpartitioned(size, flags),
-    }
+    alloc(size, flags, token as u64, site as u64)
 }
 
 /// Resizes `p` to `new_size` bytes, keeping a kpart object in its partition.

@@ -53,45 +53,7 @@ pub(crate) struct StateView {
     pub(crate) caches: c_uint,
 }
 
-/// Counts an allocation in `slot` (below [`STAT_FALLBACK`] + 1): one
-/// `%gs`-relative increment on x86_64, as C's `this_cpu_inc()`, else a call.
-#[inline(always)]
-pub(crate) fn count_alloc(slot: c_uint) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // The slot's offset in the per-CPU area; `min` keeps it in bounds.
-        let offset = (core::ptr::addr_of!(kpart_allocs) as usize)
-            .wrapping_add((slot.min(STAT_FALLBACK) as usize) << 3);
-        // SAFETY: `kpart_allocs` is a per-CPU array (`DEFINE_PER_CPU`), so its
-        // address is an offset from this CPU's `%gs` base, and the offset stays
-        // within the array. A single `incq` is atomic with respect to
-        // interrupts on this CPU, as `this_cpu_inc()`; a migration in between
-        // only counts on another CPU, which the sum over CPUs does not mind.
-        unsafe {
-            core::arch::asm!("incq %gs:({0})", in(reg) offset, options(att_syntax, nostack));
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    // SAFETY: Counting takes any slot.
-    unsafe {
-        kpart_stats_alloc(slot)
-    };
-}
-
-/// The statistics slot of allocations passed to plain kmalloc.
-pub(crate) const STAT_FALLBACK: c_uint = 2 * 64;
-
 extern "C" {
-    /// The per-CPU counters behind `kpart_stats_alloc`: `this_cpu` offsets of
-    /// `STAT_FALLBACK + 1` counters.
-    #[cfg(target_arch = "x86_64")]
-    static kpart_allocs: [core::ffi::c_ulong; STAT_FALLBACK as usize + 1];
-
-    /// Counts an allocation in `slot`: `matrix * 64 + partition`, or
-    /// [`STAT_FALLBACK`].
-    #[cfg(not(target_arch = "x86_64"))]
-    pub(crate) fn kpart_stats_alloc(slot: c_uint);
-
     /// Creates the debugfs files; `state` is copied.
     pub(crate) fn kpart_debugfs_init(state: *const StateView);
 

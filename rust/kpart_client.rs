@@ -43,6 +43,13 @@ pub mod alloc_token;
 #[path = "kernel_types.rs"]
 pub mod kernel_types;
 
+#[path = "partition.rs"]
+mod partition;
+#[path = "route_table.rs"]
+mod route_table;
+#[path = "size_class.rs"]
+mod size_class;
+
 #[allow(unused_imports)]
 pub(crate) use alloc_token::kpart_type;
 pub use alloc_token::{AllocType, TokenMode};
@@ -97,7 +104,27 @@ extern "C" {
         site: c_ulong,
     ) -> *mut c_void;
     fn kpart_get_info(info: *mut Info);
+    /// kpart's routing table (`rust/route_table.rs`).
+    static kpart_routes: route_table::SharedRoutes;
     fn kpart_locate(p: *const c_void, loc: *mut Location) -> c_int;
+}
+
+/// Allocates through kpart's routing table, in line: with `flags` and
+/// `token` known at compile time, a size-class lookup, two loads and
+/// `kmem_cache_alloc()`. What the table cannot serve goes to kpart's
+/// out-of-line `__kpart_kmalloc`.
+#[inline(always)]
+fn routed(size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_void {
+    // SAFETY: `kpart_routes` is kpart's exported table, valid while kpart is
+    // loaded, which it is as long as this module is: it links to kpart.
+    let routes = unsafe { &*core::ptr::addr_of!(kpart_routes) };
+    routes
+        .get()
+        .alloc(size, flags, token, site)
+        // SAFETY: `__kpart_kmalloc` accepts any arguments.
+        .unwrap_or_else(|| unsafe {
+            __kpart_kmalloc(size, flags, token as c_ulong, site as c_ulong)
+        })
 }
 
 /// `T`'s token, as C computes it with `-falloc-token-max=64`; folded at
@@ -133,29 +160,24 @@ fn site() -> c_ulong {
 /// `ZERO_SIZE_PTR` for 0. Free with `kfree()`.
 #[track_caller]
 pub fn kmalloc(size: usize, flags: Flags) -> *mut u8 {
-    // SAFETY: `__kpart_kmalloc` accepts any arguments.
-    unsafe { __kpart_kmalloc(size, gfp(flags), 0, site()) }.cast()
+    routed(size, gfp(flags), 0, site() as u64).cast()
 }
 
 /// As [`kmalloc`] with an explicit token and site, as the C macros pass them.
 pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u8 {
-    // SAFETY: `__kpart_kmalloc` accepts any arguments.
-    unsafe { __kpart_kmalloc(size, gfp(flags), token as c_ulong, site as c_ulong) }.cast()
+    routed(size, gfp(flags), token, site).cast()
 }
 
 /// Allocates uninitialised memory for one `T` in `T`'s partition. NULL on
 /// failure. Free with `kfree()`.
 #[track_caller]
 pub fn alloc<T: AllocType>(flags: Flags) -> *mut T {
-    // SAFETY: `__kpart_kmalloc` accepts any arguments.
-    unsafe {
-        __kpart_kmalloc(
-            Layout::new::<T>().pad_to_align().size(),
-            gfp(flags),
-            token::<T>() as c_ulong,
-            site(),
-        )
-    }
+    routed(
+        Layout::new::<T>().pad_to_align().size(),
+        gfp(flags),
+        token::<T>(),
+        site() as u64,
+    )
     .cast()
 }
 
@@ -166,8 +188,7 @@ pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
     let Some(size) = n.checked_mul(Layout::new::<T>().pad_to_align().size()) else {
         return core::ptr::null_mut();
     };
-    // SAFETY: `__kpart_kmalloc` accepts any arguments.
-    unsafe { __kpart_kmalloc(size, gfp(flags), token::<T>() as c_ulong, site()) }.cast()
+    routed(size, gfp(flags), token::<T>(), site() as u64).cast()
 }
 
 /// Resizes `p` to `new_size` bytes, keeping it in its partition; a new

@@ -17,6 +17,7 @@ mod allocator;
 mod c_parts;
 mod cache_matrix;
 mod partition;
+mod route_table;
 mod size_class;
 mod slab_cache;
 
@@ -87,7 +88,8 @@ impl kernel::Module for KpartModule {
         let seed = seed.unwrap_or_else(|| unsafe { bindings::get_random_u64() });
         let kpart = KBox::pin(Kpart::new(mode, partitions, accounted, seed)?, GFP_KERNEL)?;
         // SAFETY: `kpart` is pinned and owned by the module, which calls
-        // `unpublish` in `drop` before it is freed.
+        // `unpublish` in `drop` before it is freed. No user can link to kpart
+        // before its init returns, so nothing allocates through it yet.
         unsafe { allocator::publish(&kpart) };
         let view = c_parts::StateView {
             mode: match mode {
@@ -115,7 +117,9 @@ impl Drop for KpartModule {
     fn drop(&mut self) {
         // SAFETY: Removes the files `init` created.
         unsafe { c_parts::kpart_debugfs_exit() };
-        allocator::unpublish();
+        // SAFETY: The module is going away: every user, which holds a
+        // reference to it, is gone.
+        unsafe { allocator::unpublish() };
         pr_info!(
             "unloading: destroying {} caches\n",
             self.kpart.matrix().len()

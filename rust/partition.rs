@@ -33,12 +33,15 @@ pub(crate) const MAX_PARTITIONS: u32 = TOKEN_MAX as u32;
 pub(crate) const FALLBACK: usize = 0;
 
 /// How allocations are spread over partitions.
+///
+/// The values are `enum kpart_mode` of `include/kpart.h`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
 pub(crate) enum Mode {
     /// By allocation site, hashed with a per-load seed.
-    Random,
+    Random = 0,
     /// By allocated type, with Clang's allocation token.
-    Typed,
+    Typed = 1,
 }
 
 impl Mode {
@@ -89,18 +92,31 @@ pub(crate) const fn reduce_token(token: u64, partitions: u32) -> usize {
 ///
 /// Every value [`Router::partition`] returns is below the partition count the
 /// router was made with.
+#[derive(Clone, Copy)]
+#[repr(C)]
 pub(crate) struct Router {
-    mode: Mode,
+    /// Typed mode: the partition of each token.
+    typed: [u8; TOKEN_MAX as usize],
+    seed: u64,
     /// Random mode: `hash_64(x, bits)` is `x * multiplier >> shift`; with one
     /// partition (`bits == 0`) the multiplier is 0 and the shift 63, which
     /// keeps the shift in range and the result 0.
     multiplier: u64,
     shift: u32,
-    seed: u64,
-    typed: [u8; TOKEN_MAX as usize],
+    mode: Mode,
 }
 
 impl Router {
+    /// A router that sends everything to partition 0 (typed, every token 0),
+    /// below any partition count.
+    pub(crate) const EMPTY: Router = Router {
+        typed: [0; TOKEN_MAX as usize],
+        seed: 0,
+        multiplier: 0,
+        shift: 63,
+        mode: Mode::Typed,
+    };
+
     /// Makes a router for `partitions` partitions, or `None` when the count is
     /// not allowed (see [`valid_count`]).
     pub(crate) fn new(mode: Mode, partitions: u32, seed: u64) -> Option<Router> {
@@ -124,11 +140,11 @@ impl Router {
         // shifted right by `64 - bits` is below `2^bits == partitions`, and 0
         // shifted by 63 is 0.
         Some(Router {
-            mode,
+            typed,
+            seed,
             multiplier,
             shift,
-            seed,
-            typed,
+            mode,
         })
     }
 
@@ -146,9 +162,9 @@ impl Router {
                 .typed
                 .get(token as usize)
                 .map_or(FALLBACK, |partition| *partition as usize),
-            Mode::Random => {
-                ((site ^ self.seed).wrapping_mul(self.multiplier) >> self.shift) as usize
-            }
+            Mode::Random => (site ^ self.seed)
+                .wrapping_mul(self.multiplier)
+                .wrapping_shr(self.shift) as usize,
         }
     }
 }

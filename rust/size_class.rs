@@ -41,14 +41,16 @@ const SMALL_INDEX: [u8; 24] = [
 /// count for the rest.
 #[inline(always)]
 pub(crate) const fn index(size: usize) -> Option<usize> {
-    if size == 0 || size > MAX_SIZE {
+    // One comparison for both ends: 0 wraps around to the largest value.
+    let last = size.wrapping_sub(1);
+    if last >= MAX_SIZE {
         return None;
     }
-    if size <= 192 {
-        return Some(SMALL_INDEX[(size - 1) >> 3] as usize);
+    if last < 192 {
+        return Some(SMALL_INDEX[last >> 3] as usize);
     }
     // 193..=256 -> 7 (256 = 2^8), 257..=512 -> 8, ... 4097..=8192 -> 12.
-    let order = usize::BITS - (size - 1).leading_zeros();
+    let order = usize::BITS - last.leading_zeros();
     Some(order as usize - 1)
 }
 

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The allocation path's routing table, shared by kpart and its users.
+//!
+//! kpart.ko exports one table, `kpart_routes` (`struct kpart_routes` in
+//! `include/kpart.h`): a cache pointer for every (matrix, partition, size
+//! class), indexed by bit fields, and the [`Router`] that picks the
+//! partition. Users route in line, in their own code: with a token and
+//! flags known at compile time, an allocation costs a size-class lookup,
+//! one or two loads, a test, a per-CPU increment and `kmem_cache_alloc()`.
+//! Whatever the table cannot serve (size 0 or above the largest class,
+//! unpartitioned flags, `__GFP_ACCOUNT` without the accounted matrix, kpart
+//! not set up) goes to the out-of-line `__kpart_kmalloc()`.
+//!
+//! kpart.ko and the Rust users include this file; the C users have its twin
+//! in `include/kpart.h`. The layout is fixed (`#[repr(C)]`) and checked on
+//! both sides.
+
+use super::partition::{Router, MAX_PARTITIONS};
+use super::size_class;
+use core::cell::UnsafeCell;
+use core::ptr::NonNull;
+use kernel::bindings;
+use kernel::ffi::{c_uint, c_ulong, c_void};
+
+const fn gfp_bit(bit: u32) -> bindings::gfp_t {
+    1 << bit
+}
+
+/// `__GFP_ACCOUNT`: the allocation goes to the accounted matrix.
+pub(crate) const GFP_ACCOUNT: bindings::gfp_t = gfp_bit(bindings::___GFP_ACCOUNT_BIT);
+
+/// Allocations with these flags are not partitioned: they go to plain
+/// kmalloc, which has the caches they need (`kmalloc-dma-*`,
+/// `kmalloc-rcl-*`) or fixes the flags up (`__GFP_DMA32`, `__GFP_HIGHMEM`).
+pub(crate) const GFP_UNPARTITIONED: bindings::gfp_t = gfp_bit(bindings::___GFP_DMA_BIT)
+    | gfp_bit(bindings::___GFP_DMA32_BIT)
+    | gfp_bit(bindings::___GFP_HIGHMEM_BIT)
+    | gfp_bit(bindings::___GFP_RECLAIMABLE_BIT);
+
+/// Bits of the partition in a row.
+const PARTITION_BITS: u32 = MAX_PARTITIONS.trailing_zeros();
+
+/// Rows of the table: a row is `matrix << 6 | partition`, where matrix 1 is
+/// the accounted one. Also the statistics slot of allocations served by
+/// plain kmalloc.
+pub(crate) const ROWS: usize = 2 << PARTITION_BITS;
+
+/// Bits of the size class in a slot index.
+const CLASS_BITS: u32 = 4;
+
+/// Slots of the table: `row << 4 | class`.
+pub(crate) const SLOTS: usize = ROWS << CLASS_BITS;
+
+const _: () = assert!(MAX_PARTITIONS.is_power_of_two());
+const _: () = assert!(size_class::COUNT <= 1 << CLASS_BITS);
+
+/// The row of (`accounted`, `partition`).
+#[inline(always)]
+pub(crate) const fn row(accounted: bool, partition: usize) -> usize {
+    ((accounted as usize) << PARTITION_BITS | partition) & (ROWS - 1)
+}
+
+/// The slot of (`row`, size class `class`).
+#[inline(always)]
+pub(crate) const fn slot(row: usize, class: usize) -> usize {
+    (row << CLASS_BITS | class) & (SLOTS - 1)
+}
+
+/// Where an allocation goes: its row (for the statistics) and its cache.
+pub(crate) struct Route {
+    /// `matrix << 6 | partition`, below [`ROWS`].
+    pub(crate) row: usize,
+    /// The cache.
+    pub(crate) cache: NonNull<bindings::kmem_cache>,
+}
+
+/// The routing table (`struct kpart_routes`).
+///
+/// # Invariants
+///
+/// While kpart is loaded and set up, slot [`slot`]`(`[`row`]`(accounted,
+/// partition), class)` of `caches` holds the live cache of that matrix,
+/// partition and size class, or NULL where kpart has no such cache, and
+/// `router` routes to kpart's partitions. Otherwise every slot is NULL.
+#[repr(C)]
+pub(crate) struct Routes {
+    pub(crate) caches: [*mut bindings::kmem_cache; SLOTS],
+    pub(crate) router: Router,
+}
+
+/// The size of `struct kpart_routes`, checked in C as well.
+pub(crate) const ROUTES_SIZE: usize = 16472;
+const _: () = assert!(core::mem::size_of::<Routes>() == ROUTES_SIZE);
+const _: () = assert!(core::mem::offset_of!(Routes, router) == SLOTS * 8);
+
+impl Routes {
+    /// The route of an allocation of `size` bytes with `flags`, Clang token
+    /// `token` and call site `site`; `None` when plain kmalloc must serve it.
+    #[inline(always)]
+    pub(crate) fn route(
+        &self,
+        size: usize,
+        flags: bindings::gfp_t,
+        token: u64,
+        site: u64,
+    ) -> Option<Route> {
+        let class = size_class::index(size)?;
+        if flags & GFP_UNPARTITIONED != 0 {
+            return None;
+        }
+        let row = row(flags & GFP_ACCOUNT != 0, self.router.partition(token, site));
+        let cache = NonNull::new(self.caches[slot(row, class)])?;
+        Some(Route { row, cache })
+    }
+
+    /// Allocates where [`Routes::route`] sends the allocation and counts it;
+    /// `None` when plain kmalloc must serve it.
+    #[inline(always)]
+    pub(crate) fn alloc(
+        &self,
+        size: usize,
+        flags: bindings::gfp_t,
+        token: u64,
+        site: u64,
+    ) -> Option<*mut c_void> {
+        let route = self.route(size, flags, token, site)?;
+        count_alloc(route.row as c_uint);
+        // SAFETY: By the type invariant the cache is live while kpart is
+        // loaded, which it is while the table is in use: kpart's own entry
+        // points run while it is loaded, and its users hold a reference.
+        Some(unsafe { bindings::kmem_cache_alloc_noprof(route.cache.as_ptr(), flags) })
+    }
+}
+
+/// The exported table: written by kpart alone, while no allocation can go
+/// through it (before its users can link to it and after they are gone);
+/// read by everyone.
+#[repr(transparent)]
+pub(crate) struct SharedRoutes(pub(crate) UnsafeCell<Routes>);
+
+// SAFETY: The table is only written while nothing reads it (see the type's
+// documentation), and `Routes` holds plain data.
+unsafe impl Sync for SharedRoutes {}
+
+impl SharedRoutes {
+    /// The table, for reading.
+    #[inline(always)]
+    pub(crate) fn get(&self) -> &Routes {
+        // SAFETY: Nothing writes the table while it is read (see the type's
+        // documentation).
+        unsafe { &*self.0.get() }
+    }
+}
+
+extern "C" {
+    /// Per-CPU allocation counters, one per row and one for plain kmalloc
+    /// ([`ROWS`]): `this_cpu` offsets (`c/debugfs.c`).
+    #[cfg(target_arch = "x86_64")]
+    static kpart_allocs: [c_ulong; ROWS + 1];
+
+    /// `this_cpu_inc(kpart_allocs[slot])`, for architectures without the
+    /// inline version.
+    #[cfg(not(target_arch = "x86_64"))]
+    fn kpart_stats_alloc(slot: c_uint);
+}
+
+/// Counts an allocation in `slot` (a row, or [`ROWS`] for plain kmalloc):
+/// one `%gs`-relative increment on x86_64, as C's `this_cpu_inc()`, else a
+/// call.
+#[inline(always)]
+pub(crate) fn count_alloc(slot: c_uint) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // `min` keeps the index in bounds.
+        let index = slot.min(ROWS as c_uint) as usize;
+        // SAFETY: `kpart_allocs` is a per-CPU array (`DEFINE_PER_CPU`), so its
+        // address is an offset from this CPU's `%gs` base, and `index` stays
+        // within the array. A single `incq` is atomic with respect to
+        // interrupts on this CPU, as `this_cpu_inc()`; a migration in between
+        // only counts on another CPU, which the sum over CPUs does not mind.
+        unsafe {
+            core::arch::asm!(
+                "incq %gs:{counters}(,{index},8)",
+                counters = sym kpart_allocs,
+                index = in(reg) index,
+                options(att_syntax, nostack)
+            );
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    // SAFETY: Counting takes any slot.
+    unsafe {
+        kpart_stats_alloc(slot)
+    };
+}
