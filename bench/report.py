@@ -181,6 +181,33 @@ def read_memwork(d, mode, p, alloc):
     return dict(line.split("\t", 1) for line in open(path).read().split("\n") if "\t" in line)
 
 
+def read_slabinfo(path):
+    """{name: (bytes of slab pages, active objects)}"""
+    caches = {}
+    if not os.path.exists(path):
+        return caches
+    for line in open(path):
+        f = line.split()
+        if len(f) < 16 or line.startswith(("slabinfo", "#")):
+            continue
+        caches[f[0]] = (int(f[14]) * int(f[5]) * 4096, int(f[1]))
+    return caches
+
+
+def idle_growth(d):
+    """[(cache, slab bytes grown, objects grown)] over one idle load, largest first."""
+    before = read_slabinfo(os.path.join(d, "slabinfo-idle-before"))
+    after = read_slabinfo(os.path.join(d, "slabinfo-idle-after"))
+    if not before or not after:
+        return []
+    rows = []
+    for name, (b, o) in after.items():
+        b0, o0 = before.get(name, (0, 0))
+        if b - b0 > 0:
+            rows.append((name, b - b0, o - o0))
+    return sorted(rows, key=lambda r: -r[1])
+
+
 def mb(kb):
     return f"{kb / 1024:.2f}"
 
@@ -319,6 +346,17 @@ def full(d):
                 w(f"| {p} | {acc} | {rs[0]['caches']} | {mb(slab)} | {mb(med([r['avail'] for r in rs]))} "
                   f"| {med([r['percpu'] for r in rs]):.0f} | {med([r['kpart_bytes'] for r in rs]) / 1024:.0f} kB |")
         w("")
+        growth = idle_growth(os.path.join(d, "bench"))
+        if growth:
+            total = sum(b for _, b, _ in growth)
+            w("Where it goes at 16 partitions with the accounted matrix (one load, "
+              "`/proc/slabinfo` before and after, slab pages per cache; the `kpart-*` "
+              f"caches themselves hold none): {total / 2**20:.2f} MB in all.\n")
+            w("| cache | slab pages +kB | objects + |")
+            w("|---|---:|---:|")
+            for name, b, objs in growth[:8]:
+                w(f"| {name} | {b / 1024:.0f} | {objs} |")
+            w("")
         base = [r for r in mem if r["what"] == "workload" and r["allocator"] == "kmalloc"]
         if base:
             base_slab = statistics.mean(r["slab"] for r in base)

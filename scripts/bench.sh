@@ -91,8 +91,14 @@ for rep in $(seq -s ' ' 1 "$reps"); do
 	for acc in 1 0; do
 		for p in $counts; do
 			before=\$(meminfo)
+			cp /proc/slabinfo /tmp/slabinfo-before
 			run insmod /kpart/kpart.ko partitions=\$p accounted=\$acc
 			after=\$(meminfo)
+			if [ \$rep = 1 ] && [ \$p = 16 ] && [ \$acc = 1 ]; then
+				# Where the idle memory goes, cache by cache.
+				kpart_export slabinfo-idle-before /tmp/slabinfo-before
+				kpart_export slabinfo-idle-after /proc/slabinfo
+			fi
 			printf 'idle\ttyped\t%s\t%s\t-\t%s\t%s\t%s\n' \$p \$acc "\$before" "\$after" "\$(kpart_slab)" >>\$mem
 			run rmmod kpart
 		done

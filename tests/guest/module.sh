@@ -61,9 +61,10 @@ loads_matrix() {
 not_merged() {
 	status=0
 	for d in /sys/kernel/slab/kpart-*; do
-		[ -L "$d" ] && { echo "$d is an alias"; status=1; continue; }
-		[ "$(cat "$d/aliases")" = 0 ] || { echo "$d has aliases"; status=1; }
+		[ -L "$d" ] && { echo "$d is an alias"; status=1; }
 	done
+	# One process for all the aliases files (a fork costs under TCG).
+	grep -vx 0 /sys/kernel/slab/kpart-*/aliases && { echo "caches with aliases"; status=1; }
 	n=$(ls -d /sys/kernel/slab/kpart-* | wc -l)
 	[ "$n" = "$(grep -c '^kpart-' /proc/slabinfo)" ] || { echo "$n caches in /sys/kernel/slab"; status=1; }
 	return $status
