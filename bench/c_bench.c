@@ -16,12 +16,13 @@
  *    iters pairs) and smp (once, on two CPUs at the same time; the ticks from
  *    the first start to the last end, per pair of both CPUs: under QEMU's
  *    -icount the vCPUs take turns on one clock, so this is the instructions
- *    both executed, per pair). Each contender's loop is a noinline function that gets the size
- *    at run time, so kmalloc() is not specialised for a constant size, and
- *    calls its API as a user would: kmalloc() -> __kmalloc_noprof(),
- *    kpart_kmalloc() -> __kpart_kmalloc(). The results, get_cycles() ticks
- *    per allocation+free pair (x100), one measurement a line, are in
- *    /sys/kernel/debug/kpart_bench/results;
+ *    both executed, per pair). Each contender's loop is a noinline function
+ *    that gets the size at run time, so kmalloc() is not specialised for a
+ *    constant size, and calls its API as a user would: kmalloc() ->
+ *    __kmalloc_noprof(); kpart_kmalloc() and kpart::kmalloc() find the cache
+ *    in line (kpart_routes) and call kmem_cache_alloc_noprof(). The results,
+ *    get_cycles() ticks per allocation+free pair (x100), one measurement a
+ *    line, are in /sys/kernel/debug/kpart_bench/results;
  *
  *  - or, with memwork=N, allocates N objects of mixed sizes and types, a
  *    quarter of them __GFP_ACCOUNT, through kpart (memalloc=kpart) or plain

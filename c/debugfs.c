@@ -22,7 +22,6 @@
  * partition); the last slot counts fallbacks. Exported: users count their
  * allocations in line (kpart_alloc_routed(), rust/route_table.rs).
  */
-#define KPART_STAT_SLOTS (KPART_ROWS + 1)
 DEFINE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
 EXPORT_PER_CPU_SYMBOL_GPL(kpart_allocs);
 

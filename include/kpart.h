@@ -116,7 +116,8 @@ _Static_assert(sizeof(struct kpart_routes) == 16472 &&
 extern struct kpart_routes kpart_routes;
 
 /* Allocations per row; slot KPART_ROWS counts those given to plain kmalloc. */
-DECLARE_PER_CPU(unsigned long, kpart_allocs[KPART_ROWS + 1]);
+#define KPART_STAT_SLOTS	(KPART_ROWS + 1)
+DECLARE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
 
 /* The size class of 1..KPART_MAX_SIZE bytes: kmalloc's, 8 bytes to 8 KiB. */
 static __always_inline unsigned int kpart_size_class(size_t size)

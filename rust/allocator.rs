@@ -147,10 +147,6 @@ impl Kpart {
         self.router.mode()
     }
 
-    fn alloc(&self, size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_void {
-        alloc(size, flags, token, site)
-    }
-
     /// Where slab object `p` lives, if it is one of kpart's.
     fn locate(&self, p: *const c_void) -> Option<c_parts::Location> {
         // SAFETY: `kpart_slab_cache_of` accepts any pointer.
@@ -185,7 +181,7 @@ impl Kpart {
         site: u64,
     ) -> *mut c_void {
         if p.is_null() || p == ZERO_SIZE_PTR.cast_const() {
-            return self.alloc(new_size, flags, token, site);
+            return alloc(new_size, flags, token, site);
         }
         if new_size == 0 {
             // SAFETY: `p` is a live object the caller gives up.
@@ -207,7 +203,7 @@ impl Kpart {
                     None => kmalloc_unpartitioned(new_size, flags),
                 }
             }
-            _ => self.alloc(new_size, flags, token, site),
+            _ => alloc(new_size, flags, token, site),
         };
         if new.is_null() {
             return new;
