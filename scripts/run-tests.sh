@@ -31,6 +31,18 @@ read -r hp hf < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f
 grep -q '^test result:' "$out/host-test.log" || hf=$((hf + 1))
 count "$hp" "$hf"
 
+echo "== module build"
+# Compiler, objtool and modpost warnings of what this run compiled (a fresh
+# clone compiles everything).
+if grep -qiE 'warning|error' "$out/modules.log"; then
+	grep -iE -A3 'warning|error' "$out/modules.log" | head -n 20
+	echo "not ok - the modules build with warnings"
+	count 0 1
+else
+	echo "ok - the modules build without warnings"
+	count 1 0
+fi
+
 echo "== style (checkpatch.pl, rustfmt)"
 if scripts/checkpatch.sh >"$out/style.log" 2>&1; then
 	echo "ok - checkpatch and rustfmt clean"
