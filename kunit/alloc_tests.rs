@@ -11,8 +11,8 @@ use kernel::bindings;
 use kernel::ffi::c_void;
 use kernel::prelude::*;
 
-const MODE_RANDOM: u32 = 0;
-const MODE_TYPED: u32 = 1;
+pub(crate) const MODE_RANDOM: u32 = 0;
+pub(crate) const MODE_TYPED: u32 = 1;
 
 kpart_type! {
     /// The struct `c_allocations.c` allocates as `struct kpart_parity`.
@@ -45,7 +45,7 @@ kpart_type! {
 }
 
 /// Skips the running case unless kpart is in `mode`.
-fn require_mode(mode: u32) -> bool {
+pub(crate) fn require_mode(mode: u32) -> bool {
     if kpart::info().mode == mode {
         return true;
     }
@@ -68,7 +68,7 @@ fn predicted(token: u64) -> u32 {
     ((token % 32) % half + if token >= 32 { half } else { 0 }) as u32
 }
 
-fn partition_of<T>(p: *const T) -> Option<u32> {
+pub(crate) fn partition_of<T>(p: *const T) -> Option<u32> {
     kpart::locate(p).map(|loc| loc.partition)
 }
 
@@ -131,26 +131,30 @@ fn zeroing() {
         }
         kfree(dirty);
         let p = kpart::kmalloc(size, GFP_KERNEL | __GFP_ZERO);
-        kunit_expect!(!p.is_null());
-        // SAFETY: `p` is a fresh allocation of `size` bytes.
-        let bytes = unsafe { core::slice::from_raw_parts(p, size) };
-        kunit_expect!(bytes.iter().all(|b| *b == 0), "{} bytes not zeroed", size);
+        kunit_expect!(
+            !p.is_null() && holds(p, size, 0),
+            "{} bytes not zeroed",
+            size
+        );
         kfree(p);
     }
     // SAFETY: The C side allocates a `struct kpart_plain` with kzalloc.
     let p = unsafe { c::kpart_test_c_alloc_plain(bindings::GFP_KERNEL) }.cast::<u8>();
-    kunit_expect!(!p.is_null());
-    // SAFETY: `p` holds a zeroed `struct kpart_plain`.
-    let bytes = unsafe { core::slice::from_raw_parts(p, core::mem::size_of::<kpart_plain>()) };
-    kunit_expect!(bytes.iter().all(|b| *b == 0));
+    kunit_expect!(
+        holds(p, core::mem::size_of::<kpart_plain>(), 0),
+        "kzalloc did not zero"
+    );
     kfree(p);
 }
 
 fn ksize_is_the_class_size() {
     for size in [1usize, 24, 100, 1000, 5000] {
         let p = kpart::kmalloc(size, GFP_KERNEL);
-        // SAFETY: `p` is a live object.
-        let ks = unsafe { bindings::ksize(p.cast()) };
+        if p.is_null() {
+            kunit_expect!(false, "{} bytes: allocation failed", size);
+            continue;
+        }
+        let ks = ksize(p);
         let class = kpart::locate(p).map_or(0, |l| l.size as usize);
         kunit_expect!(
             ks >= size && ks == class,
@@ -163,49 +167,97 @@ fn ksize_is_the_class_size() {
     }
 }
 
+/// `count` bytes at `p` are all `byte`.
+fn holds(p: *const u8, count: usize, byte: u8) -> bool {
+    // SAFETY: The callers pass live objects of at least `count` bytes.
+    !p.is_null()
+        && unsafe { core::slice::from_raw_parts(p, count) }
+            .iter()
+            .all(|b| *b == byte)
+}
+
+/// `ksize()` of a live object.
+fn ksize<T>(p: *const T) -> usize {
+    // SAFETY: The callers pass live kmalloc or kpart objects.
+    unsafe { bindings::ksize(p.cast()) }
+}
+
 fn krealloc_keeps_the_partition() {
     // The partition of a C object, grown and shrunk from a different call
-    // site in C and in Rust.
-    // SAFETY: Plain allocation.
+    // site in C and in Rust; the contents move with it.
+    // SAFETY: The helper allocates a `struct kpart_parity` (16 bytes).
     let p = unsafe { c::kpart_test_c_alloc_parity(bindings::GFP_KERNEL) };
-    kunit_expect!(!p.is_null());
-    let before = kpart::locate(p);
+    let Some(before) = kpart::locate(p) else {
+        kunit_expect!(false, "struct kpart_parity not in kpart: {:p}", p);
+        kfree(p);
+        return;
+    };
     // SAFETY: `p` is a live 16-byte object.
     unsafe { core::ptr::write_bytes(p.cast::<u8>(), 0x3c, 16) };
-    // SAFETY: `p` is ours and replaced by the result.
+    // SAFETY: `p` is ours; the result replaces it.
     let grown = unsafe { c::kpart_test_c_krealloc(p, 1000, bindings::GFP_KERNEL) };
-    kunit_expect!(!grown.is_null());
+    if grown.is_null() {
+        kunit_expect!(false, "krealloc to 1000 bytes failed");
+        kfree(p);
+        return;
+    }
     let after = kpart::locate(grown);
     kunit_expect!(after.map(|l| l.size) == Some(1024), "{:?}", after);
     kunit_expect!(
-        after.map(|l| l.partition) == before.map(|l| l.partition),
+        after.map(|l| l.partition) == Some(before.partition),
         "{:?} -> {:?}",
         before,
         after
     );
-    // SAFETY: `grown` holds at least 16 bytes copied from `p`.
-    let copied = unsafe { core::slice::from_raw_parts(grown.cast::<u8>(), 16) };
-    kunit_expect!(copied.iter().all(|b| *b == 0x3c));
-    // Shrinking keeps the object.
-    // SAFETY: `grown` is ours.
+    kunit_expect_eq!(ksize(grown), 1024);
+    kunit_expect!(holds(grown.cast(), 16, 0x3c), "contents lost growing");
+    // Shrinking keeps the object and its contents.
+    // SAFETY: `grown` is ours; the result replaces it.
     let shrunk = unsafe { kpart::krealloc::<u8>(grown.cast(), 10, GFP_KERNEL) };
     kunit_expect!(shrunk == grown.cast());
-    // Growing from Rust, in another partition's call site, keeps it too.
-    // SAFETY: `shrunk` is ours.
+    if shrunk.is_null() {
+        kfree(grown);
+        return;
+    }
+    kunit_expect!(holds(shrunk, 10, 0x3c), "contents lost shrinking");
+    // Growing from Rust, at another call site, keeps the partition too.
+    // SAFETY: `shrunk` is ours; the result replaces it.
     let regrown = unsafe { kpart::krealloc::<u64>(shrunk.cast(), 4000, GFP_KERNEL) };
-    kunit_expect!(partition_of(regrown) == before.map(|l| l.partition));
-    // NULL and ZERO_SIZE_PTR allocate; size 0 frees.
+    if regrown.is_null() {
+        kunit_expect!(false, "krealloc to 4000 bytes failed");
+        kfree(shrunk);
+        return;
+    }
+    let loc = kpart::locate(regrown);
+    kunit_expect!(loc.map(|l| l.size) == Some(4096), "{:?}", loc);
+    kunit_expect!(
+        loc.map(|l| l.partition) == Some(before.partition),
+        "{:?}",
+        loc
+    );
+    kunit_expect_eq!(ksize(regrown), 4096);
+    kunit_expect!(
+        holds(regrown.cast(), 10, 0x3c),
+        "contents lost growing from Rust"
+    );
+    // Size 0 frees and returns ZERO_SIZE_PTR.
     // SAFETY: `regrown` is ours; size 0 frees it.
     let freed = unsafe { kpart::krealloc(regrown, 0, GFP_KERNEL) };
     kunit_expect_eq!(freed as usize, 16);
-    // SAFETY: NULL allocates.
-    let fresh = unsafe { kpart::krealloc::<u8>(core::ptr::null_mut(), 40, GFP_KERNEL) };
-    kunit_expect!(kpart::locate(fresh).map(|l| l.size) == Some(64));
-    kfree(fresh);
-    // SAFETY: ZERO_SIZE_PTR allocates.
-    let fresh = unsafe { kpart::krealloc::<u8>(16 as *mut u8, 40, GFP_KERNEL) };
-    kunit_expect!(kpart::locate(fresh).map(|l| l.size) == Some(64));
-    kfree(fresh);
+    // NULL and ZERO_SIZE_PTR allocate.
+    for old in [core::ptr::null_mut(), 16 as *mut u8] {
+        // SAFETY: NULL and ZERO_SIZE_PTR hold no object; krealloc allocates.
+        let fresh = unsafe { kpart::krealloc::<u8>(old, 40, GFP_KERNEL) };
+        kunit_expect!(
+            kpart::locate(fresh).map(|l| l.size) == Some(64),
+            "from {:p}",
+            old
+        );
+        if !fresh.is_null() {
+            kunit_expect_eq!(ksize(fresh), 64);
+        }
+        kfree(fresh);
+    }
 }
 
 /// The same type, from C (two macros, two sites) and from Rust (two
@@ -234,11 +286,13 @@ fn typed_c_and_rust_agree() {
         },
         GFP_KERNEL,
     );
+    kunit_expect!(!from_c.is_null() && !from_c2.is_null() && !from_rust.is_null());
     kunit_expect_eq!(partition_of(from_c), Some(want));
     kunit_expect_eq!(partition_of(from_c2), Some(want));
     kunit_expect_eq!(partition_of(from_rust), Some(want));
-    if let Ok(b) = &boxed {
-        kunit_expect_eq!(partition_of(&**b), Some(want));
+    match &boxed {
+        Ok(b) => kunit_expect_eq!(partition_of(&**b), Some(want)),
+        Err(_) => kunit_expect!(false, "kpart::new_box failed"),
     }
     // The kernel's Box::new with the partitioned allocator, too.
     let pbox: Result<kpart::PBox<kpart_parity>, _> = kernel::alloc::Box::new(
@@ -248,8 +302,9 @@ fn typed_c_and_rust_agree() {
         },
         GFP_KERNEL,
     );
-    if let Ok(b) = &pbox {
-        kunit_expect_eq!(partition_of(&**b), Some(want));
+    match &pbox {
+        Ok(b) => kunit_expect_eq!(partition_of(&**b), Some(want)),
+        Err(_) => kunit_expect!(false, "Box::new with kpart's allocator failed"),
     }
     kfree(from_c);
     kfree(from_c2);
@@ -365,18 +420,50 @@ fn random_sites() {
     );
 }
 
+/// Flags plain kmalloc has caches for, or fixes up, are not partitioned: in
+/// the routing every path shares (asked from Rust), and for real from C, in
+/// line and out of line.
 fn gfp_fallbacks() {
     let unpartitioned = [
-        (1u32 << bindings::___GFP_DMA_BIT, "__GFP_DMA"),
-        (
-            1u32 << bindings::___GFP_RECLAIMABLE_BIT,
-            "__GFP_RECLAIMABLE",
-        ),
+        (bindings::___GFP_DMA_BIT, "__GFP_DMA", true),
+        (bindings::___GFP_DMA32_BIT, "__GFP_DMA32", false),
+        (bindings::___GFP_HIGHMEM_BIT, "__GFP_HIGHMEM", false),
+        (bindings::___GFP_RECLAIMABLE_BIT, "__GFP_RECLAIMABLE", true),
     ];
-    for (flag, name) in unpartitioned {
-        let p = kpart::kmalloc_token(64, GFP_KERNEL, 40, 0);
-        kunit_expect!(kpart::locate(p).is_some());
-        kfree(p);
+    kunit_expect!(kpart::serves(64, bindings::GFP_KERNEL));
+    kunit_expect!(kpart::serves(64, bindings::GFP_KERNEL_ACCOUNT) == kpart::info().accounted);
+    for (bit, name, allocate) in unpartitioned {
+        let flag = 1u32 << bit;
+        kunit_expect!(
+            !kpart::serves(64, bindings::GFP_KERNEL | flag),
+            "{} is routed to kpart",
+            name
+        );
+        kunit_expect!(
+            !kpart::serves(64, bindings::GFP_KERNEL_ACCOUNT | flag),
+            "accounted {} is routed to kpart",
+            name
+        );
+        // __GFP_DMA32 and __GFP_HIGHMEM are bugs in a kmalloc caller: the
+        // slab allocator warns when it fixes them up, so only the routing
+        // is checked for them.
+        if !allocate {
+            continue;
+        }
+        for in_line in [true, false] {
+            // SAFETY: The helper takes any flags.
+            let p = unsafe {
+                c::kpart_test_c_alloc_routed(64, bindings::GFP_KERNEL | flag, 40, 0, in_line)
+            };
+            kunit_expect!(!p.is_null(), "{} allocation failed", name);
+            kunit_expect!(
+                kpart::locate(p).is_none(),
+                "{} allocation was partitioned (in line: {})",
+                name,
+                in_line
+            );
+            kfree(p);
+        }
         // SAFETY: `__kpart_kmalloc` through the C macro takes any flags.
         let p = unsafe { c::kpart_test_c_alloc_one_site(64, bindings::GFP_KERNEL | flag) };
         kunit_expect!(!p.is_null(), "{} allocation failed", name);
@@ -428,10 +515,26 @@ fn bad_sizes() {
     let p = unsafe { c::kpart_test_c_alloc_array(usize::MAX / 2, 3, bindings::GFP_KERNEL) };
     kunit_expect!(p.is_null());
     kunit_expect!(kpart::alloc_array::<u64>(usize::MAX / 4, GFP_KERNEL).is_null());
-    // A fine array: kcalloc zeroes it.
-    // SAFETY: Plain allocation.
+    // A fine array: kcalloc zeroes it, even where a dirty object was.
+    let dirty = kpart::kmalloc(64, GFP_KERNEL);
+    kunit_expect!(!dirty.is_null());
+    if !dirty.is_null() {
+        // SAFETY: `dirty` is a fresh allocation of 64 bytes.
+        unsafe { core::ptr::write_bytes(dirty, 0xa5, 64) };
+    }
+    kfree(dirty);
+    // SAFETY: The helper takes any count.
     let p = unsafe { c::kpart_test_c_kcalloc_u32(10, bindings::GFP_KERNEL) }.cast::<u32>();
     kunit_expect!(kpart::locate(p).map(|l| l.size) == Some(64));
+    if !p.is_null() {
+        // SAFETY: `p` is a live array of 10 `u32`.
+        let words = unsafe { core::slice::from_raw_parts(p, 10) };
+        kunit_expect!(
+            words.iter().all(|w| *w == 0),
+            "kcalloc did not zero: {:?}",
+            words
+        );
+    }
     kfree(p);
 }
 

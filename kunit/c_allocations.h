@@ -33,4 +33,16 @@ void *kpart_test_c_alloc_routed(size_t size, gfp_t flags, unsigned long token,
 				unsigned long site, bool in_line);
 int kpart_test_cache_of(const void *p, struct kpart_test_cache *out);
 
+/* c_reference.c: the load kpart_kunit's parameters describe (-ENOENT when
+ * they were not given), and the kernel's hash_64(). */
+struct kpart_test_load {
+	unsigned int mode;
+	unsigned int partitions;
+	bool accounted;
+	u64 seed;
+};
+
+int kpart_test_expected_load(struct kpart_test_load *out);
+u64 kpart_test_kernel_hash_64(u64 value, unsigned int bits);
+
 #endif

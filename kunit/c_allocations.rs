@@ -66,6 +66,33 @@ extern "C" {
         in_line: bool,
     ) -> *mut c_void;
     fn kpart_test_cache_of(p: *const c_void, out: *mut TestCache) -> c_int;
+    fn kpart_test_expected_load(out: *mut TestLoad) -> c_int;
+    fn kpart_test_kernel_hash_64(value: u64, bits: c_uint) -> u64;
+}
+
+/// `struct kpart_test_load`: the load of kpart a test run asked for, from
+/// kpart_kunit's parameters (`c_reference.c`).
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct TestLoad {
+    pub(crate) mode: c_uint,
+    pub(crate) partitions: c_uint,
+    pub(crate) accounted: bool,
+    pub(crate) seed: u64,
+}
+
+/// The load kpart_kunit's parameters describe, or `None` when they were not
+/// given (a manual `insmod kpart_kunit.ko`).
+pub(crate) fn expected_load() -> Option<TestLoad> {
+    let mut out = TestLoad::default();
+    // SAFETY: `out` is valid for writes of a `struct kpart_test_load`.
+    (unsafe { kpart_test_expected_load(&mut out) } == 0).then_some(out)
+}
+
+/// The kernel's own `hash_64(value, bits)` (`include/linux/hash.h`).
+pub(crate) fn kernel_hash_64(value: u64, bits: u32) -> u64 {
+    // SAFETY: The function only computes; it takes any arguments.
+    unsafe { kpart_test_kernel_hash_64(value, bits) }
 }
 
 /// The slab cache behind `p`, if `p` is a slab object.

@@ -16,6 +16,7 @@ mod kpart;
 
 mod alloc_tests;
 mod c_allocations;
+mod load_tests;
 mod matrix_tests;
 
 module! {

@@ -78,6 +78,7 @@ fn every_cell_allocates_and_frees() {
                     part,
                     NAMES[class]
                 )) else {
+                    kunit_expect!(false, "no memory for a cache name");
                     return;
                 };
                 kunit_expect!(
@@ -93,6 +94,7 @@ fn every_cell_allocates_and_frees() {
                     kunit_expect_eq!(cache.account, matrix == 1);
                 }
                 if caches.push(cache.cache, GFP_KERNEL).is_err() {
+                    kunit_expect!(false, "no memory for the list of caches");
                     return;
                 }
             }
@@ -125,9 +127,9 @@ fn foreign_objects_are_not_located() {
     kunit_expect!(kpart::locate(&local).is_none());
     kunit_expect!(kpart::locate(core::ptr::null::<u8>()).is_none());
     kunit_expect!(kpart::locate(16 as *const u8).is_none());
-    let plain = KBox::new([0u8; 64], GFP_KERNEL);
-    if let Ok(plain) = plain {
-        kunit_expect!(kpart::locate(&*plain).is_none());
+    match KBox::new([0u8; 64], GFP_KERNEL) {
+        Ok(plain) => kunit_expect!(kpart::locate(&*plain).is_none()),
+        Err(_) => kunit_expect!(false, "KBox::new failed"),
     }
 }
 

@@ -111,7 +111,7 @@ fi
 "$gen_init_cpio" "$work/initramfs.list" >"$work/initramfs.cpio"
 
 mkdir -p "$(dirname "$log")"
-cmdline="console=ttyS0 acpi=off panic=-1 oops=panic loglevel=4 $append"
+cmdline="console=ttyS0 acpi=off panic=-1 oops=panic loglevel=4 log_buf_len=8M $append"
 [ $interactive = 1 ] && cmdline="$cmdline KPART_SHELL=1"
 qemu=(qemu-system-x86_64 -accel tcg -m "$mem" -smp "$smp" -no-reboot
 	-bios /usr/share/qemu/qboot.rom -kernel "$kernel" -initrd "$work/initramfs.cpio"

@@ -12,3 +12,18 @@ kpart_export() {
 		echo "KPART-FILE-END"
 	} >/dev/console
 }
+
+# kmsg_mark NAME: a mark in the kernel log; kmsg_since NAME prints the log
+# after the last such mark. Tests read their own part of the log this way and
+# never clear it: the host's guard reads the whole log at the end.
+kmsg_mark() {
+	echo "<6>kpart-mark: $1" >/dev/kmsg
+}
+
+kmsg_since() {
+	dmesg | awk -v mark="kpart-mark: $1" '
+		index($0, mark) && substr($0, index($0, mark)) == mark { n = NR; delete lines; next }
+		n { lines[NR] = $0 }
+		END { if (!n) { print "kmsg_since: mark " mark " not in the log" > "/dev/stderr"; exit 1 }
+		      for (i = n + 1; i <= NR; i++) print lines[i] }'
+}

@@ -163,6 +163,16 @@ pub fn kmalloc(size: usize, flags: Flags) -> *mut u8 {
     routed(size, gfp(flags), 0, site() as u64).cast()
 }
 
+/// Whether kpart's matrix serves an allocation of `size` bytes with the raw
+/// `flags` (`false`: plain kmalloc does, as for `__GFP_DMA`, `__GFP_DMA32`,
+/// `__GFP_HIGHMEM`, `__GFP_RECLAIMABLE` and sizes above 8192), by the same
+/// routing the allocation paths take.
+pub fn serves(size: usize, flags: bindings::gfp_t) -> bool {
+    // SAFETY: As in `routed`: the table is valid while this module is loaded.
+    let routes = unsafe { &*core::ptr::addr_of!(kpart_routes) };
+    routes.get().route(size, flags, 0, 0).is_some()
+}
+
 /// As [`kmalloc`] with an explicit token and site, as the C macros pass them.
 pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u8 {
     routed(size, gfp(flags), token, site).cast()

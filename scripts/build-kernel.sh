@@ -6,9 +6,9 @@
 #   scripts/build-kernel.sh FLAVOUR
 #
 # FLAVOUR names the config fragments on top of x86_64_defconfig:
-#   test        common.config + test.config (checkers on; what `make test` boots)
-#   bench       common.config + bench.config
-#   bench-rkc   common.config + bench.config + bench-random-kmalloc.config
+#   test        common + qemu-guest + test.config (checkers on; what `make test` boots)
+#   bench       common + qemu-guest + bench.config
+#   bench-rkc   common + qemu-guest + bench + bench-random-kmalloc.config
 #
 # The build lives in $KPART_CACHE/kernels/FLAVOUR-KEY, where KEY hashes the
 # kernel package version, the fragments and the toolchain versions: a change
@@ -23,9 +23,9 @@ top=$(dirname "$here")
 
 flavour=${1:?usage: build-kernel.sh test|bench|bench-rkc}
 case $flavour in
-test)		fragments=(common test) ;;
-bench)		fragments=(common bench) ;;
-bench-rkc)	fragments=(common bench bench-random-kmalloc) ;;
+test)		fragments=(common qemu-guest test) ;;
+bench)		fragments=(common qemu-guest bench) ;;
+bench-rkc)	fragments=(common qemu-guest bench bench-random-kmalloc) ;;
 *)		echo "build-kernel: unknown flavour '$flavour'" >&2; exit 2 ;;
 esac
 fragment_files=()

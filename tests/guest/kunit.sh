@@ -1,20 +1,39 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Groups kunit_typed and kunit_random: kpart_kunit.ko's suites, with kpart
-# loaded in each mode.
+# Groups kunit_<mode>_<partitions>[_noacct]: kpart_kunit.ko's suites (the list
+# the host read from kunit/*.rs, /kpart/kunit-suites), once for each load of
+# kpart in /kpart/kunit-loads. kpart_kunit gets the load's parameters too, to
+# check that kpart runs as loaded and to compare random mode with the
+# kernel's hash_64() under the same seed.
 
-for mode in typed random; do
-	ktap_group kunit_$mode
-	if insmod $KO mode=$mode && insmod /kpart/kpart_kunit.ko; then
-		for s in /sys/kernel/debug/kunit/kpart_*; do
-			ktap_kunit_suite "${s##*/}"
-		done
+KUNIT_SEED=0x6b70617274a5eed1
+
+# kpart's debugfs state names the mode, partitions and accounted matrix of
+# the load.
+state_is() {
+	grep -qx "mode	$1" /sys/kernel/debug/kpart/state &&
+		grep -qx "partitions	$2" /sys/kernel/debug/kpart/state &&
+		grep -qx "accounted	$3" /sys/kernel/debug/kpart/state ||
+		{ cat /sys/kernel/debug/kpart/state; return 1; }
+}
+
+grep -v '^#' /kpart/kunit-loads >/tmp/kunit-loads
+while read -r mode partitions accounted <&3; do
+	[ -n "$mode" ] || continue
+	group=kunit_${mode}_$partitions
+	[ "$accounted" = 1 ] || group=${group}_noacct
+	args="mode=$mode partitions=$partitions accounted=$accounted seed=$KUNIT_SEED"
+	ktap_group $group
+	check loads insmod $KO $args
+	check runs_as_loaded state_is $mode $partitions $accounted
+	if insmod /kpart/kpart_kunit.ko $args 2>$KTAP_DIR/out; then
+		while read -r suite; do
+			ktap_kunit_suite "$suite"
+		done </kpart/kunit-suites
 		rmmod kpart_kunit
 	else
-		echo "could not load kpart ($mode) and kpart_kunit" >$KTAP_DIR/out
-		ktap_result "not ok" load_modules $KTAP_DIR/out
+		ktap_result "not ok" load_kpart_kunit $KTAP_DIR/out
 	fi
-	rmmod kpart 2>/dev/null
+	check unloads rmmod kpart
 	ktap_group_end
-done
-
+done 3</tmp/kunit-loads

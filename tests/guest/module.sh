@@ -20,7 +20,7 @@ expected_caches() {
 # parameter, and leave no module and no cache behind.
 refuses() {
 	param=$1
-	dmesg -c >/dev/null
+	kmsg_mark "refuses $param"
 	if insmod $KO "$param" 2>/tmp/insmod.err; then
 		echo "insmod $param succeeded"
 		rmmod kpart
@@ -29,7 +29,8 @@ refuses() {
 	grep -q 'Invalid argument' /tmp/insmod.err || { cat /tmp/insmod.err; return 1; }
 	# One line per attempt (busybox insmod tries finit_module, then
 	# init_module), the same each time, naming the parameter.
-	lines=$(dmesg | grep 'kpart: ' | grep -v 'taints kernel' | sed 's/^\[[^]]*\] //' | sort -u)
+	lines=$(kmsg_since "refuses $param" | grep 'kpart: ' | grep -v 'taints kernel' |
+		sed 's/^\[[^]]*\] //' | sort -u)
 	pname=${param%%=*}
 	[ "$(echo "$lines" | grep -c .)" = 1 ] || { echo "kpart lines in the log:"; echo "$lines"; return 1; }
 	echo "$lines" | grep -q "$pname" || { echo "no line names $pname:"; echo "$lines"; return 1; }

@@ -36,11 +36,11 @@ stress() {
 		echo "$3" >$F/probability
 		for c in /sys/kernel/slab/kpart-*; do echo 1 >"$c/failslab"; done
 	fi
-	dmesg -c >/dev/null
+	kmsg_mark "stress $*"
 	status=0
 	insmod /kpart/kpart_stress.ko threads=4 ops=$2 || status=1
 	[ -z "${3:-}" ] || echo 0 >$F/probability
-	line=$(dmesg | grep 'kpart_stress: threads=')
+	line=$(kmsg_since "stress $*" | grep 'kpart_stress: threads=')
 	echo "$line"
 	[ -n "$line" ] || status=1
 	rmmod kpart_stress 2>/dev/null

@@ -8,8 +8,11 @@
 - typed mode: pointer-holding workload types only in the top half;
 - random mode: the workload's call sites reach at least half of the 16
   partitions, and two loads map them differently;
-- black box: allocating a type raises active_objs by at least its object
-  count in exactly the cache scripts/kpart-token predicts.
+- black box: allocating a type raises active_objs in the cache
+  scripts/kpart-token predicts, by exactly its object count when no other
+  workload type shares its partition;
+- kpart's debugfs partitions file counts allocations exactly where the
+  workload's objects are, and none that fell back to plain kmalloc.
 """
 
 import os
@@ -69,10 +72,18 @@ class Live(unittest.TestCase):
             caches, before, types = self.load(mode)
             delta = {k: v - before.get(k, 0) for k, v in caches.items()}
             r = report.analyse(delta, types)
-            partitioned = r['workload_objects'] - r['workload_unpartitioned']
-            self.assertEqual(r['total_objects'], partitioned, mode)
+            # Every workload allocation is kpart's: none spilled to kmalloc.
+            self.assertEqual(r['workload_unpartitioned'], 0, mode)
+            self.assertEqual(r['total_objects'], r['workload_objects'], mode)
             for matrix, m in r['matrices'].items():
                 self.assertEqual(sum(m['per_partition']), sum(m['per_size'].values()))
+                # Partition by partition, the caches grew by exactly the
+                # objects the workload put there.
+                placed = [0] * len(m['per_partition'])
+                for _, _, mx, part, objs in types:
+                    if mx == matrix:
+                        placed[part] += objs
+                self.assertEqual(m['per_partition'], placed, f'{mode} {matrix}')
 
     def test_typed_pointer_types_in_the_top_half(self):
         _, _, types = self.load('typed')
@@ -118,12 +129,45 @@ class Live(unittest.TestCase):
         self.assertNotEqual(maps[0], maps[1])
 
     def test_black_box_prediction(self):
-        caches, before, _ = self.load('typed')
+        caches, before, types = self.load('typed')
+        exact = 0
         for name, pointer, size, objects in BLACK_BOX:
-            cache = ('plain', token(name, pointer), size)
+            part = token(name, pointer)
+            cache = ('plain', part, size)
             grown = caches.get(cache, 0) - before.get(cache, 0)
-            self.assertGreaterEqual(grown, objects,
-                                    f'{name}: kpart-{cache[1]:02d}-{size} grew by {grown}')
+            # Other workload types in the same partition may share the size
+            # class; without them the growth is exact.
+            others = sum(objs for (n, _, mx, p, objs) in types
+                         if mx == 'plain' and p == part and n != name)
+            msg = f'{name}: kpart-{part:02d}-{size} grew by {grown}'
+            if others:
+                self.assertGreaterEqual(grown, objects, msg)
+                self.assertLessEqual(grown, objects + others, msg)
+            else:
+                self.assertEqual(grown, objects, msg)
+                exact += 1
+        self.assertGreater(exact, 0, 'no black-box type alone in its partition')
+
+    def test_debugfs_counts_allocations_where_the_objects_are(self):
+        for mode in ('typed', 'random'):
+            _, _, types = self.load(mode)
+            counted, fallback = {}, None
+            for line in read(f'partitions-{mode}').splitlines():
+                if not line or line.startswith('#'):
+                    continue
+                matrix, part, allocs = line.split('\t')
+                if matrix == 'kmalloc':
+                    fallback = int(allocs)
+                else:
+                    counted[(matrix, int(part))] = int(allocs)
+            self.assertEqual(fallback, 0, f'{mode}: allocations fell back to kmalloc')
+            self.assertEqual(len(counted), 2 * PARTITIONS, mode)
+            placed = {}
+            for _, _, matrix, part, objs in types:
+                placed[(matrix, part)] = placed.get((matrix, part), 0) + objs
+            for cell, allocs in counted.items():
+                self.assertGreaterEqual(allocs, placed.get(cell, 0), f'{mode} {cell}')
+                self.assertEqual(allocs > 0, placed.get(cell, 0) > 0, f'{mode} {cell}: {allocs}')
 
 
 if __name__ == '__main__':
