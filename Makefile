@@ -64,5 +64,9 @@ rustfmt:
 checkpatch:
 	scripts/checkpatch.sh
 
+# Cleans against KDIR or the cached test kernel; never builds a kernel to
+# clean against (without one, nothing of kpart's was built).
 clean:
-	$(MAKE) -C $(kdir) M=$(CURDIR) $(TOOLCHAIN_FLAGS) clean
+	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/build-kernel.sh --cached test) || true; \
+	if [ -n "$$kdir" ]; then $(MAKE) -C "$$kdir" M=$(CURDIR) $(TOOLCHAIN_FLAGS) clean; \
+	else echo "clean: no kernel is built, so no module either"; fi

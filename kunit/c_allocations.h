@@ -33,8 +33,10 @@ void *kpart_test_c_alloc_routed(size_t size, gfp_t flags, unsigned long token,
 				unsigned long site, bool in_line);
 int kpart_test_cache_of(const void *p, struct kpart_test_cache *out);
 
-/* c_reference.c: the load kpart_kunit's parameters describe (-ENOENT when
- * they were not given), and the kernel's hash_64(). */
+/*
+ * c_reference.c: the load kpart_kunit's parameters describe (-ENOENT when
+ * they were not given), and the kernel's hash_64().
+ */
 struct kpart_test_load {
 	unsigned int mode;
 	unsigned int partitions;

@@ -3,7 +3,10 @@
 #
 # Build a kpart kernel out of tree and cache it.
 #
-#   scripts/build-kernel.sh FLAVOUR
+#   scripts/build-kernel.sh [--cached] FLAVOUR
+#
+# --cached: print the build directory only if that kernel is built already,
+# and fail otherwise, building nothing.
 #
 # FLAVOUR names the config fragments on top of x86_64_defconfig:
 #   test        common + qemu-guest + test.config (checkers on; what `make test` boots)
@@ -21,7 +24,12 @@ top=$(dirname "$here")
 # shellcheck source=scripts/toolchain.sh
 . "$here/toolchain.sh"
 
-flavour=${1:?usage: build-kernel.sh test|bench|bench-rkc}
+cached_only=0
+if [ "${1:-}" = --cached ]; then
+	cached_only=1
+	shift
+fi
+flavour=${1:?usage: build-kernel.sh [--cached] test|bench|bench-rkc}
 case $flavour in
 test)		fragments=(common qemu-guest test) ;;
 bench)		fragments=(common qemu-guest bench) ;;
@@ -37,6 +45,7 @@ if [ -f "$out/.kpart-complete" ]; then
 	echo "$out"
 	exit 0
 fi
+[ $cached_only = 0 ] || exit 1
 
 src=$(kpart_kernel_src)
 

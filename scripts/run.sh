@@ -66,8 +66,12 @@ GUEST
 status=0
 KDIR=$kdir qemu/boot.sh -q -l "$out/boot.log" -o "$out" "${boot_args[@]}" "$guest" || status=$?
 # The guest's own output, without the files it exported.
-tr -d '\r' <"$out/boot.log" | sed -n '/^KPART-DMESG-BEGIN$/q;p' |
-	sed '/^KPART-FILE-BEGIN/,/^KPART-FILE-END$/d' | grep -v '^\[ *[0-9]*\.[0-9]*\]' || true
+tr -d '\r' <"$out/boot.log" | sed -n '/^KPART-GUEST-EXIT: /q;p' |
+	sed '/^KPART-FILE-BEGIN/,/^KPART-FILE-END$/d' | grep -av '^\[ *[0-9]*\.[0-9]*\]' || true
+# The kernel's checkers must have nothing to say about the run.
+guard=$(python3 tests/harness/verdict.py guard "$out/boot.log" 2>&1 >/dev/null) || status=1
+echo "$guard" | sed 's/^/### /'
+grep -q '^ok - ' <<<"$guard" || status=1
 for mode in $modes; do
 	[ -f "$out/slabinfo-$mode" ] || continue
 	echo
