@@ -317,7 +317,9 @@ fn typed_pointer_split_and_spread() {
     if !require_mode(MODE_TYPED) {
         return;
     }
-    let half = kpart::info().partitions / 2;
+    let partitions = kpart::info().partitions;
+    // One partition has no halves: every type is in partition 0.
+    let half = partitions / 2;
     let mut seen = [false; 64];
     macro_rules! check_type {
         ($t:ty) => {{
@@ -331,12 +333,14 @@ fn typed_pointer_split_and_spread() {
                 token,
                 part
             );
-            let upper = part.is_some_and(|part| part >= half);
-            kunit_expect!(
-                upper == <$t as AllocType>::HAS_POINTER,
-                "{} in the wrong half",
-                stringify!($t)
-            );
+            if partitions > 1 {
+                let upper = part.is_some_and(|part| part >= half);
+                kunit_expect!(
+                    upper == <$t as AllocType>::HAS_POINTER,
+                    "{} in the wrong half",
+                    stringify!($t)
+                );
+            }
             if let Some(part) = part {
                 seen[part as usize] = true;
             }
@@ -364,7 +368,8 @@ fn typed_pointer_split_and_spread() {
     kunit_expect_eq!(partition_of(p), Some(0));
     kfree(p);
     let spread = seen.iter().filter(|s| **s).count();
-    kunit_expect!(spread >= 4, "16 types over only {} partitions", spread);
+    let needed = (partitions as usize).min(4);
+    kunit_expect!(spread >= needed, "16 types over only {} partitions", spread);
 }
 
 /// Random mode: one call site, one partition; 64 call sites, many partitions.
@@ -410,8 +415,10 @@ fn random_sites() {
     // RANDOM_KMALLOC_CACHES) spreads sites at a regular stride unevenly for
     // some seeds: these sites are 32 bytes apart under KASAN (its redzones
     // around globals), and 64 of them reach 11 to 16 of 16 partitions over
-    // 200,000 simulated seeds. Fewer than half means a broken router.
-    let needed = (partitions / 2).max(1);
+    // 200,000 simulated seeds, and no fewer than 18 of 64. Fewer than 8
+    // (fewer than half of 2, 4 or 8) means a broken router; the exact hash
+    // is suite kpart_load's.
+    let needed = (partitions / 2).clamp(1, 8);
     kunit_expect!(
         reached >= needed,
         "64 sites reached {} of {} partitions",

@@ -9,7 +9,6 @@ use crate::alloc_tests::{partition_of, require_mode, MODE_RANDOM};
 use crate::c_allocations::{self as c, kfree};
 use crate::kpart;
 use kernel::alloc::flags::GFP_KERNEL;
-use kernel::prelude::*;
 
 /// The mode, partition count and accounted matrix kpart reports are the
 /// ones insmod gave it: a parameter kpart ignored would otherwise let the
