@@ -132,16 +132,17 @@ fn zeroing() {
         kfree(dirty);
         let p = kpart::kmalloc(size, GFP_KERNEL | __GFP_ZERO);
         kunit_expect!(
-            !p.is_null() && holds(p, size, 0),
+            // SAFETY: `p` is NULL or a fresh allocation of `size` bytes.
+            !p.is_null() && unsafe { holds(p, size, 0) },
             "{} bytes not zeroed",
             size
         );
         kfree(p);
     }
-    // SAFETY: The C side allocates a `struct kpart_plain` with kzalloc.
-    let p = unsafe { c::kpart_test_c_alloc_plain(bindings::GFP_KERNEL) }.cast::<u8>();
+    let p = c::alloc_plain(bindings::GFP_KERNEL).cast::<u8>();
     kunit_expect!(
-        holds(p, core::mem::size_of::<kpart_plain>(), 0),
+        // SAFETY: `p` is NULL or a fresh `struct kpart_plain`.
+        unsafe { holds(p, core::mem::size_of::<kpart_plain>(), 0) },
         "kzalloc did not zero"
     );
     kfree(p);
@@ -154,7 +155,8 @@ fn ksize_is_the_class_size() {
             kunit_expect!(false, "{} bytes: allocation failed", size);
             continue;
         }
-        let ks = ksize(p);
+        // SAFETY: `p` is a live kpart or kmalloc object (not NULL).
+        let ks = unsafe { ksize(p) };
         let class = kpart::locate(p).map_or(0, |l| l.size as usize);
         kunit_expect!(
             ks >= size && ks == class,
@@ -167,26 +169,35 @@ fn ksize_is_the_class_size() {
     }
 }
 
-/// `count` bytes at `p` are all `byte`.
-fn holds(p: *const u8, count: usize, byte: u8) -> bool {
-    // SAFETY: The callers pass live objects of at least `count` bytes.
+/// Whether `p` is not NULL and its first `count` bytes are all `byte`.
+///
+/// # Safety
+///
+/// `p` is NULL or a live object of at least `count` bytes.
+unsafe fn holds(p: *const u8, count: usize, byte: u8) -> bool {
+    // SAFETY: `p` is a live object of at least `count` bytes when it is not
+    // NULL, by the caller's guarantee.
     !p.is_null()
         && unsafe { core::slice::from_raw_parts(p, count) }
             .iter()
             .all(|b| *b == byte)
 }
 
-/// `ksize()` of a live object.
-fn ksize<T>(p: *const T) -> usize {
-    // SAFETY: The callers pass live kmalloc or kpart objects.
+/// `ksize()`: the bytes usable at `p`.
+///
+/// # Safety
+///
+/// `p` is a live kmalloc or kpart object.
+unsafe fn ksize<T>(p: *const T) -> usize {
+    // SAFETY: `p` is a live slab or kmalloc object, by the caller's
+    // guarantee.
     unsafe { bindings::ksize(p.cast()) }
 }
 
 fn krealloc_keeps_the_partition() {
     // The partition of a C object, grown and shrunk from a different call
     // site in C and in Rust; the contents move with it.
-    // SAFETY: The helper allocates a `struct kpart_parity` (16 bytes).
-    let p = unsafe { c::kpart_test_c_alloc_parity(bindings::GFP_KERNEL) };
+    let p = c::alloc_parity(bindings::GFP_KERNEL);
     let Some(before) = kpart::locate(p) else {
         kunit_expect!(false, "struct kpart_parity not in kpart: {:p}", p);
         kfree(p);
@@ -194,8 +205,8 @@ fn krealloc_keeps_the_partition() {
     };
     // SAFETY: `p` is a live 16-byte object.
     unsafe { core::ptr::write_bytes(p.cast::<u8>(), 0x3c, 16) };
-    // SAFETY: `p` is ours; the result replaces it.
-    let grown = unsafe { c::kpart_test_c_krealloc(p, 1000, bindings::GFP_KERNEL) };
+    // SAFETY: `p` is a live kpart object of ours; only `grown` is used after.
+    let grown = unsafe { c::krealloc(p, 1000, bindings::GFP_KERNEL) };
     if grown.is_null() {
         kunit_expect!(false, "krealloc to 1000 bytes failed");
         kfree(p);
@@ -209,8 +220,13 @@ fn krealloc_keeps_the_partition() {
         before,
         after
     );
-    kunit_expect_eq!(ksize(grown), 1024);
-    kunit_expect!(holds(grown.cast(), 16, 0x3c), "contents lost growing");
+    // SAFETY: `grown` is a live object of 1000 bytes.
+    kunit_expect_eq!(unsafe { ksize(grown) }, 1024);
+    // SAFETY: As above.
+    kunit_expect!(
+        unsafe { holds(grown.cast(), 16, 0x3c) },
+        "contents lost growing"
+    );
     // Shrinking keeps the object and its contents.
     // SAFETY: `grown` is ours; the result replaces it.
     let shrunk = unsafe { kpart::krealloc::<u8>(grown.cast(), 10, GFP_KERNEL) };
@@ -219,7 +235,11 @@ fn krealloc_keeps_the_partition() {
         kfree(grown);
         return;
     }
-    kunit_expect!(holds(shrunk, 10, 0x3c), "contents lost shrinking");
+    // SAFETY: `shrunk` is a live object of 10 bytes.
+    kunit_expect!(
+        unsafe { holds(shrunk, 10, 0x3c) },
+        "contents lost shrinking"
+    );
     // Growing from Rust, at another call site, keeps the partition too.
     // SAFETY: `shrunk` is ours; the result replaces it.
     let regrown = unsafe { kpart::krealloc::<u64>(shrunk.cast(), 4000, GFP_KERNEL) };
@@ -235,9 +255,11 @@ fn krealloc_keeps_the_partition() {
         "{:?}",
         loc
     );
-    kunit_expect_eq!(ksize(regrown), 4096);
+    // SAFETY: `regrown` is a live object of 4000 bytes.
+    kunit_expect_eq!(unsafe { ksize(regrown) }, 4096);
     kunit_expect!(
-        holds(regrown.cast(), 10, 0x3c),
+        // SAFETY: As above.
+        unsafe { holds(regrown.cast(), 10, 0x3c) },
         "contents lost growing from Rust"
     );
     // Size 0 frees and returns ZERO_SIZE_PTR.
@@ -254,7 +276,8 @@ fn krealloc_keeps_the_partition() {
             old
         );
         if !fresh.is_null() {
-            kunit_expect_eq!(ksize(fresh), 64);
+            // SAFETY: `fresh` is a live object of 40 bytes.
+            kunit_expect_eq!(unsafe { ksize(fresh) }, 64);
         }
         kfree(fresh);
     }
@@ -266,18 +289,14 @@ fn typed_c_and_rust_agree() {
     if !require_mode(MODE_TYPED) {
         return;
     }
-    // SAFETY: Returns a constant.
-    let c_token = unsafe { c::kpart_test_c_token_parity() };
-    kunit_expect_eq!(c_token as u64, kpart::token::<kpart_parity>());
-    // SAFETY: Returns a constant.
-    let c_plain = unsafe { c::kpart_test_c_token_plain() };
-    kunit_expect_eq!(c_plain as u64, kpart::token::<kpart_plain>());
+    let c_token = c::token_parity();
+    kunit_expect_eq!(c_token, kpart::token::<kpart_parity>());
+    let c_plain = c::token_plain();
+    kunit_expect_eq!(c_plain, kpart::token::<kpart_plain>());
 
     let want = predicted(kpart::token::<kpart_parity>());
-    // SAFETY: Plain allocations.
-    let from_c = unsafe { c::kpart_test_c_alloc_parity(bindings::GFP_KERNEL) };
-    // SAFETY: Plain allocations.
-    let from_c2 = unsafe { c::kpart_test_c_alloc_parity_sizeof(bindings::GFP_KERNEL) };
+    let from_c = c::alloc_parity(bindings::GFP_KERNEL);
+    let from_c2 = c::alloc_parity_sizeof(bindings::GFP_KERNEL);
     let from_rust = kpart::alloc::<kpart_parity>(GFP_KERNEL);
     let boxed = kpart::new_box(
         kpart_parity {
@@ -378,13 +397,11 @@ fn random_sites() {
         return;
     }
     let partitions = kpart::info().partitions as usize;
-    // SAFETY: Plain allocation.
-    let first = unsafe { c::kpart_test_c_alloc_one_site(64, bindings::GFP_KERNEL) };
+    let first = c::alloc_one_site(64, bindings::GFP_KERNEL);
     let want = partition_of(first);
     kunit_expect!(want.is_some());
     for _ in 0..16 {
-        // SAFETY: Plain allocation.
-        let p = unsafe { c::kpart_test_c_alloc_one_site(64, bindings::GFP_KERNEL) };
+        let p = c::alloc_one_site(64, bindings::GFP_KERNEL);
         kunit_expect_eq!(partition_of(p), want);
         kfree(p);
     }
@@ -400,9 +417,7 @@ fn random_sites() {
         kfree(p);
     }
     // 64 distinct C call sites.
-    let mut objs = [core::ptr::null_mut::<c_void>(); c::SITES];
-    // SAFETY: `objs` has room for `SITES` pointers.
-    unsafe { c::kpart_test_c_alloc_sites(objs.as_mut_ptr(), 64, bindings::GFP_KERNEL) };
+    let objs = c::alloc_sites(64, bindings::GFP_KERNEL);
     let mut seen = [false; 64];
     for p in objs {
         if let Some(part) = partition_of(p) {
@@ -458,10 +473,7 @@ fn gfp_fallbacks() {
             continue;
         }
         for in_line in [true, false] {
-            // SAFETY: The helper takes any flags.
-            let p = unsafe {
-                c::kpart_test_c_alloc_routed(64, bindings::GFP_KERNEL | flag, 40, 0, in_line)
-            };
+            let p = c::alloc_routed(64, bindings::GFP_KERNEL | flag, 40, 0, in_line);
             kunit_expect!(!p.is_null(), "{} allocation failed", name);
             kunit_expect!(
                 kpart::locate(p).is_none(),
@@ -471,8 +483,7 @@ fn gfp_fallbacks() {
             );
             kfree(p);
         }
-        // SAFETY: `__kpart_kmalloc` through the C macro takes any flags.
-        let p = unsafe { c::kpart_test_c_alloc_one_site(64, bindings::GFP_KERNEL | flag) };
+        let p = c::alloc_one_site(64, bindings::GFP_KERNEL | flag);
         kunit_expect!(!p.is_null(), "{} allocation failed", name);
         kunit_expect!(
             kpart::locate(p).is_none(),
@@ -518,8 +529,7 @@ fn bad_sizes() {
         kunit_expect!(kpart::kmalloc(size, GFP_KERNEL).is_null(), "{} bytes", size);
     }
     // Array overflow: NULL, in C and in Rust.
-    // SAFETY: Plain allocation.
-    let p = unsafe { c::kpart_test_c_alloc_array(usize::MAX / 2, 3, bindings::GFP_KERNEL) };
+    let p = c::alloc_array(usize::MAX / 2, 3, bindings::GFP_KERNEL);
     kunit_expect!(p.is_null());
     kunit_expect!(kpart::alloc_array::<u64>(usize::MAX / 4, GFP_KERNEL).is_null());
     // A fine array: kcalloc zeroes it, even where a dirty object was.
@@ -530,8 +540,7 @@ fn bad_sizes() {
         unsafe { core::ptr::write_bytes(dirty, 0xa5, 64) };
     }
     kfree(dirty);
-    // SAFETY: The helper takes any count.
-    let p = unsafe { c::kpart_test_c_kcalloc_u32(10, bindings::GFP_KERNEL) }.cast::<u32>();
+    let p = c::kcalloc_u32(10, bindings::GFP_KERNEL).cast::<u32>();
     kunit_expect!(kpart::locate(p).map(|l| l.size) == Some(64));
     if !p.is_null() {
         // SAFETY: `p` is a live array of 10 `u32`.
@@ -576,14 +585,8 @@ fn in_line_and_out_of_line_paths_agree() {
             for token in 0..kpart::TOKEN_MAX {
                 for site in sites {
                     let raw = kpart::gfp(flags);
-                    // SAFETY: The helpers take any arguments.
-                    let c_in = unsafe {
-                        c::kpart_test_c_alloc_routed(size, raw, token as _, site as _, true)
-                    };
-                    // SAFETY: As above.
-                    let c_out = unsafe {
-                        c::kpart_test_c_alloc_routed(size, raw, token as _, site as _, false)
-                    };
+                    let c_in = c::alloc_routed(size, raw, token, site, true);
+                    let c_out = c::alloc_routed(size, raw, token, site, false);
                     let rust = kpart::kmalloc_token(size, flags, token, site).cast::<c_void>();
                     kunit_expect!(!c_in.is_null() && !c_out.is_null() && !rust.is_null());
                     let (a, b, r) = (

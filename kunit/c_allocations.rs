@@ -35,39 +35,143 @@ impl TestCache {
     }
 }
 
-extern "C" {
-    pub(crate) fn kpart_test_c_alloc_parity(flags: bindings::gfp_t) -> *mut c_void;
-    pub(crate) fn kpart_test_c_alloc_parity_sizeof(flags: bindings::gfp_t) -> *mut c_void;
-    pub(crate) fn kpart_test_c_alloc_plain(flags: bindings::gfp_t) -> *mut c_void;
-    pub(crate) fn kpart_test_c_token_parity() -> c_ulong;
-    pub(crate) fn kpart_test_c_token_plain() -> c_ulong;
-    pub(crate) fn kpart_test_c_alloc_array(
-        n: usize,
-        size: usize,
-        flags: bindings::gfp_t,
-    ) -> *mut c_void;
-    pub(crate) fn kpart_test_c_kcalloc_u32(n: usize, flags: bindings::gfp_t) -> *mut c_void;
-    pub(crate) fn kpart_test_c_krealloc(
-        p: *mut c_void,
-        new_size: usize,
-        flags: bindings::gfp_t,
-    ) -> *mut c_void;
-    pub(crate) fn kpart_test_c_alloc_one_site(size: usize, flags: bindings::gfp_t) -> *mut c_void;
-    pub(crate) fn kpart_test_c_alloc_sites(
-        out: *mut *mut c_void,
-        size: usize,
-        flags: bindings::gfp_t,
-    );
-    pub(crate) fn kpart_test_c_alloc_routed(
-        size: usize,
-        flags: bindings::gfp_t,
-        token: c_ulong,
-        site: c_ulong,
-        in_line: bool,
-    ) -> *mut c_void;
-    fn kpart_test_cache_of(p: *const c_void, out: *mut TestCache) -> c_int;
-    fn kpart_test_expected_load(out: *mut TestLoad) -> c_int;
-    fn kpart_test_kernel_hash_64(value: u64, bits: c_uint) -> u64;
+mod ffi {
+    use super::{TestCache, TestLoad};
+    use kernel::bindings;
+    use kernel::ffi::{c_int, c_uint, c_ulong, c_void};
+
+    extern "C" {
+        pub(super) fn kpart_test_c_alloc_parity(flags: bindings::gfp_t) -> *mut c_void;
+        pub(super) fn kpart_test_c_alloc_parity_sizeof(flags: bindings::gfp_t) -> *mut c_void;
+        pub(super) fn kpart_test_c_alloc_plain(flags: bindings::gfp_t) -> *mut c_void;
+        pub(super) fn kpart_test_c_token_parity() -> c_ulong;
+        pub(super) fn kpart_test_c_token_plain() -> c_ulong;
+        pub(super) fn kpart_test_c_alloc_array(
+            n: usize,
+            size: usize,
+            flags: bindings::gfp_t,
+        ) -> *mut c_void;
+        pub(super) fn kpart_test_c_kcalloc_u32(n: usize, flags: bindings::gfp_t) -> *mut c_void;
+        pub(super) fn kpart_test_c_krealloc(
+            p: *mut c_void,
+            new_size: usize,
+            flags: bindings::gfp_t,
+        ) -> *mut c_void;
+        pub(super) fn kpart_test_c_alloc_one_site(
+            size: usize,
+            flags: bindings::gfp_t,
+        ) -> *mut c_void;
+        pub(super) fn kpart_test_c_alloc_sites(
+            out: *mut *mut c_void,
+            size: usize,
+            flags: bindings::gfp_t,
+        );
+        pub(super) fn kpart_test_c_alloc_routed(
+            size: usize,
+            flags: bindings::gfp_t,
+            token: c_ulong,
+            site: c_ulong,
+            in_line: bool,
+        ) -> *mut c_void;
+        pub(super) fn kpart_test_cache_of(p: *const c_void, out: *mut TestCache) -> c_int;
+        pub(super) fn kpart_test_expected_load(out: *mut TestLoad) -> c_int;
+        pub(super) fn kpart_test_kernel_hash_64(value: u64, bits: c_uint) -> u64;
+    }
+}
+
+// The allocating helpers below take any size, count and flags and have no
+// other precondition: `include/kpart.h` handles every value (NULL for what
+// cannot be allocated). What they return is NULL or a new object the caller
+// owns and frees with `kfree`.
+
+/// `kpart_kmalloc_obj(struct kpart_parity, flags)`.
+pub(crate) fn alloc_parity(flags: bindings::gfp_t) -> *mut c_void {
+    // SAFETY: No precondition (see above).
+    unsafe { ffi::kpart_test_c_alloc_parity(flags) }
+}
+
+/// `kpart_kmalloc(sizeof(struct kpart_parity), flags)`: the token from
+/// `sizeof`, at another call site.
+pub(crate) fn alloc_parity_sizeof(flags: bindings::gfp_t) -> *mut c_void {
+    // SAFETY: No precondition (see above).
+    unsafe { ffi::kpart_test_c_alloc_parity_sizeof(flags) }
+}
+
+/// `kpart_kzalloc(sizeof(struct kpart_plain), flags)`.
+pub(crate) fn alloc_plain(flags: bindings::gfp_t) -> *mut c_void {
+    // SAFETY: No precondition (see above).
+    unsafe { ffi::kpart_test_c_alloc_plain(flags) }
+}
+
+/// Clang's token of `struct kpart_parity` in C.
+pub(crate) fn token_parity() -> u64 {
+    // SAFETY: The helper only returns a compile-time constant.
+    unsafe { ffi::kpart_test_c_token_parity() as u64 }
+}
+
+/// Clang's token of `struct kpart_plain` in C.
+pub(crate) fn token_plain() -> u64 {
+    // SAFETY: The helper only returns a compile-time constant.
+    unsafe { ffi::kpart_test_c_token_plain() as u64 }
+}
+
+/// `kpart_kmalloc_array(n, size, flags)`.
+pub(crate) fn alloc_array(n: usize, size: usize, flags: bindings::gfp_t) -> *mut c_void {
+    // SAFETY: No precondition (see above).
+    unsafe { ffi::kpart_test_c_alloc_array(n, size, flags) }
+}
+
+/// `kpart_kcalloc(n, sizeof(u32), flags)`.
+pub(crate) fn kcalloc_u32(n: usize, flags: bindings::gfp_t) -> *mut c_void {
+    // SAFETY: No precondition (see above).
+    unsafe { ffi::kpart_test_c_kcalloc_u32(n, flags) }
+}
+
+/// `kpart_krealloc(p, new_size, flags)` from C.
+///
+/// # Safety
+///
+/// `p` is NULL, `ZERO_SIZE_PTR` or a live kmalloc or kpart object the caller
+/// owns and gives up: only the result may be used afterwards.
+pub(crate) unsafe fn krealloc(
+    p: *mut c_void,
+    new_size: usize,
+    flags: bindings::gfp_t,
+) -> *mut c_void {
+    // SAFETY: `p` is what `kpart_krealloc` accepts, by the caller's
+    // guarantee.
+    unsafe { ffi::kpart_test_c_krealloc(p, new_size, flags) }
+}
+
+/// `kpart_kmalloc(size, flags)`, always from the same call site.
+pub(crate) fn alloc_one_site(size: usize, flags: bindings::gfp_t) -> *mut c_void {
+    // SAFETY: No precondition (see above).
+    unsafe { ffi::kpart_test_c_alloc_one_site(size, flags) }
+}
+
+/// `SITES` allocations of `size` bytes, each from a call site of its own.
+pub(crate) fn alloc_sites(size: usize, flags: bindings::gfp_t) -> [*mut c_void; SITES] {
+    let mut out = [core::ptr::null_mut(); SITES];
+    // SAFETY: `out` has room for the `SITES` pointers the helper writes;
+    // otherwise no precondition (see above).
+    unsafe { ffi::kpart_test_c_alloc_sites(out.as_mut_ptr(), size, flags) };
+    out
+}
+
+/// One allocation in line (`kpart_alloc_routed()`) or out of line
+/// (`__kpart_kmalloc()`), with the given token and site.
+pub(crate) fn alloc_routed(
+    size: usize,
+    flags: bindings::gfp_t,
+    token: u64,
+    site: u64,
+    in_line: bool,
+) -> *mut c_void {
+    // SAFETY: Both paths take any token and site (kpart reduces them to a
+    // valid partition); otherwise no precondition (see above).
+    unsafe {
+        ffi::kpart_test_c_alloc_routed(size, flags, token as c_ulong, site as c_ulong, in_line)
+    }
 }
 
 /// `struct kpart_test_load`: the load of kpart a test run asked for, from
@@ -86,13 +190,13 @@ pub(crate) struct TestLoad {
 pub(crate) fn expected_load() -> Option<TestLoad> {
     let mut out = TestLoad::default();
     // SAFETY: `out` is valid for writes of a `struct kpart_test_load`.
-    (unsafe { kpart_test_expected_load(&mut out) } == 0).then_some(out)
+    (unsafe { ffi::kpart_test_expected_load(&mut out) } == 0).then_some(out)
 }
 
 /// The kernel's own `hash_64(value, bits)` (`include/linux/hash.h`).
 pub(crate) fn kernel_hash_64(value: u64, bits: u32) -> u64 {
     // SAFETY: The function only computes; it takes any arguments.
-    unsafe { kpart_test_kernel_hash_64(value, bits) }
+    unsafe { ffi::kpart_test_kernel_hash_64(value, bits) }
 }
 
 /// The slab cache behind `p`, if `p` is a slab object.
@@ -107,7 +211,7 @@ pub(crate) fn cache_of<T>(p: *const T) -> Option<TestCache> {
     };
     // SAFETY: `kpart_test_cache_of` accepts any pointer; `out` is valid for
     // writes.
-    (unsafe { kpart_test_cache_of(p.cast(), &mut out) } == 0).then_some(out)
+    (unsafe { ffi::kpart_test_cache_of(p.cast(), &mut out) } == 0).then_some(out)
 }
 
 /// Frees `p` with the kernel's plain `kfree()`.

@@ -259,9 +259,10 @@ pub(crate) unsafe extern "C" fn __kpart_krealloc(
     site: c_ulong,
 ) -> *mut c_void {
     match state() {
-        // SAFETY: Guaranteed by the caller.
+        // SAFETY: The caller owns `p`, which is NULL, `ZERO_SIZE_PTR` or a
+        // live kmalloc-compatible object: what `Kpart::realloc` requires.
         Some(kpart) => unsafe { kpart.realloc(p, new_size, flags, token as u64, site as u64) },
-        // SAFETY: Guaranteed by the caller; krealloc accepts the same `p`.
+        // SAFETY: The same `p`, which is what krealloc accepts too.
         None => unsafe { bindings::krealloc_noprof(p, new_size, flags) },
     }
 }
@@ -288,7 +289,7 @@ pub(crate) unsafe extern "C" fn kpart_get_info(info: *mut c_parts::Info) {
             accounted: false,
         },
     };
-    // SAFETY: Guaranteed by the caller.
+    // SAFETY: The caller passes an `info` valid for writes.
     unsafe { info.write(value) };
 }
 
@@ -305,7 +306,7 @@ pub(crate) unsafe extern "C" fn kpart_locate(
 ) -> c_int {
     match state().and_then(|kpart| kpart.locate(p)) {
         Some(found) => {
-            // SAFETY: Guaranteed by the caller.
+            // SAFETY: The caller passes a `loc` valid for writes.
             unsafe { loc.write(found) };
             0
         }

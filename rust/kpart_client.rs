@@ -210,7 +210,9 @@ pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
 /// the caller, which must not use it after a successful call.
 #[track_caller]
 pub unsafe fn krealloc<T: AllocType>(p: *mut T, new_size: usize, flags: Flags) -> *mut T {
-    // SAFETY: Guaranteed by the caller.
+    // SAFETY: The caller owns `p`, which is NULL, `ZERO_SIZE_PTR` or a live
+    // kmalloc-compatible object, and gives it up: what `__kpart_krealloc`
+    // requires; the token and site may be any value.
     unsafe {
         __kpart_krealloc(
             p.cast(),

@@ -37,7 +37,8 @@ struct KpartSampleRust {
 
 // SAFETY: The boxes are owned and never shared.
 unsafe impl Sync for KpartSampleRust {}
-// SAFETY: As above.
+// SAFETY: The boxes are owned by the module alone; whichever thread drops
+// it frees them with kfree(), which any thread may call.
 unsafe impl Send for KpartSampleRust {}
 
 impl kernel::Module for KpartSampleRust {

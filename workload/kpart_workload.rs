@@ -184,13 +184,15 @@ impl kernel::Module for KpartWorkload {
         // SAFETY: Called once, before any other C workload function.
         let ret = unsafe { kpart_wl_c_alloc(scale as c_uint) };
         if ret != 0 {
-            // SAFETY: Frees what `kpart_wl_c_alloc` allocated.
+            // SAFETY: `kpart_wl_c_alloc` ran once; its cleanup frees what it
+            // allocated before failing, and nothing uses those objects.
             unsafe { kpart_wl_c_free() };
             return Err(Error::from_errno(ret));
         }
         // On failure `wl` drops, freeing the Rust objects, and so do the C ones.
         if let Err(e) = wl.alloc(scale) {
-            // SAFETY: As above.
+            // SAFETY: `kpart_wl_c_alloc` ran once and succeeded; nothing
+            // uses the C objects, which the module now gives up.
             unsafe { kpart_wl_c_free() };
             return Err(e);
         }
