@@ -85,8 +85,10 @@ enum kpart_mode {
 /*
  * The routing table kpart exports, read in line by every allocation: a cache
  * for every (matrix, partition, size class) and what picks the partition.
- * Its layout is rust/route_table.rs's; kpart alone writes it, while no user
- * is loaded. Whatever it cannot serve (size 0 or above KPART_MAX_SIZE,
+ * rust/route_table.rs asserts at compile time that its layout is this one
+ * (rust/contract.rs, generated from this header by scripts/gen-contract.sh).
+ * kpart alone writes it, while no user is loaded. Whatever it cannot serve
+ * (size 0 or above KPART_MAX_SIZE,
  * unpartitioned flags, %__GFP_ACCOUNT without the accounted matrix) goes to
  * __kpart_kmalloc().
  */
@@ -94,6 +96,15 @@ enum kpart_mode {
 #define KPART_ROWS		(2 * KPART_MAX_PARTITIONS)
 #define KPART_CLASS_SLOTS	16
 #define KPART_MAX_SIZE		8192
+
+/*
+ * kmalloc's size classes up to KPART_MAX_SIZE, in bytes, smallest first; a
+ * class is named as kmalloc's are (96, 1k, 8k: kpart-<partition>-<name>).
+ * The one list of them: rust/contract.rs is generated from it, and the
+ * tests and scripts read it.
+ */
+#define KPART_SIZE_CLASSES						\
+	{ 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 }
 #define KPART_GFP_UNPARTITIONED						\
 	(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM | __GFP_RECLAIMABLE)
 
@@ -108,10 +119,6 @@ struct kpart_routes {
 	u32 shift;
 	u32 mode;		/* enum kpart_mode */
 };
-
-_Static_assert(sizeof(struct kpart_routes) == 16472 &&
-	       offsetof(struct kpart_routes, typed) == 16384,
-	       "kpart.h: struct kpart_routes differs from rust/route_table.rs");
 
 extern struct kpart_routes kpart_routes;
 

@@ -10,13 +10,7 @@ use kernel::fmt;
 use kernel::prelude::*;
 use kernel::str::CString;
 
-/// Size classes, as `rust/size_class.rs` (the module's own copy is private).
-pub(crate) const SIZES: [usize; 13] = [
-    8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
-];
-const NAMES: [&str; 13] = [
-    "8", "16", "32", "64", "96", "128", "192", "256", "512", "1k", "2k", "4k", "8k",
-];
+use kpart::{SIZE_CLASSES as SIZES, SIZE_CLASS_NAMES as NAMES};
 
 fn info_is_consistent() {
     let info = kpart::info();
@@ -126,7 +120,7 @@ fn foreign_objects_are_not_located() {
     let local = 0u64;
     kunit_expect!(kpart::locate(&local).is_none());
     kunit_expect!(kpart::locate(core::ptr::null::<u8>()).is_none());
-    kunit_expect!(kpart::locate(16 as *const u8).is_none());
+    kunit_expect!(kpart::locate(kpart::ZERO_SIZE_PTR).is_none());
     match KBox::new([0u8; 64], GFP_KERNEL) {
         Ok(plain) => kunit_expect!(kpart::locate(&*plain).is_none()),
         Err(_) => kunit_expect!(false, "KBox::new failed"),

@@ -22,7 +22,7 @@ use kernel::error::code::ENOENT;
 use kernel::ffi::{c_int, c_uint, c_ulong, c_void};
 
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
-pub(crate) const ZERO_SIZE_PTR: *mut c_void = 16 as *mut c_void;
+pub(crate) const ZERO_SIZE_PTR: *mut c_void = crate::contract::ZERO_SIZE_PTR as *mut c_void;
 
 /// kpart's state while loaded: the caches and the router that picks among
 /// them.

@@ -53,6 +53,30 @@ pub(crate) struct StateView {
     pub(crate) caches: c_uint,
 }
 
+// The layouts of `c/kpart_internal.h` and `include/kpart.h`, field by field.
+const _: () = {
+    use super::contract as c;
+    use core::mem::{offset_of, size_of};
+    assert!(size_of::<Params>() == c::SIZEOF_PARAMS);
+    assert!(offset_of!(Params, mode) == c::OFFSETOF_PARAMS_MODE);
+    assert!(offset_of!(Params, partitions) == c::OFFSETOF_PARAMS_PARTITIONS);
+    assert!(offset_of!(Params, accounted) == c::OFFSETOF_PARAMS_ACCOUNTED);
+    assert!(offset_of!(Params, seed) == c::OFFSETOF_PARAMS_SEED);
+    assert!(size_of::<Info>() == c::SIZEOF_INFO);
+    assert!(offset_of!(Info, mode) == c::OFFSETOF_INFO_MODE);
+    assert!(offset_of!(Info, partitions) == c::OFFSETOF_INFO_PARTITIONS);
+    assert!(offset_of!(Info, accounted) == c::OFFSETOF_INFO_ACCOUNTED);
+    assert!(size_of::<Location>() == c::SIZEOF_LOCATION);
+    assert!(offset_of!(Location, partition) == c::OFFSETOF_LOCATION_PARTITION);
+    assert!(offset_of!(Location, size) == c::OFFSETOF_LOCATION_SIZE);
+    assert!(offset_of!(Location, accounted) == c::OFFSETOF_LOCATION_ACCOUNTED);
+    assert!(size_of::<StateView>() == c::SIZEOF_STATE_VIEW);
+    assert!(offset_of!(StateView, mode) == c::OFFSETOF_STATE_VIEW_MODE);
+    assert!(offset_of!(StateView, partitions) == c::OFFSETOF_STATE_VIEW_PARTITIONS);
+    assert!(offset_of!(StateView, accounted) == c::OFFSETOF_STATE_VIEW_ACCOUNTED);
+    assert!(offset_of!(StateView, caches) == c::OFFSETOF_STATE_VIEW_CACHES);
+};
+
 extern "C" {
     /// Creates the debugfs files; `state` is copied.
     pub(crate) fn kpart_debugfs_init(state: *const StateView);

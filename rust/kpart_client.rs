@@ -43,6 +43,8 @@ pub mod alloc_token;
 #[path = "kernel_types.rs"]
 pub mod kernel_types;
 
+#[path = "contract.rs"]
+mod contract;
 #[path = "partition.rs"]
 mod partition;
 #[path = "route_table.rs"]
@@ -63,7 +65,22 @@ use kernel::bindings;
 use kernel::ffi::{c_int, c_ulong, c_void};
 
 /// The token bound kpart expects (`-falloc-token-max=64` in C).
-pub const TOKEN_MAX: u64 = 64;
+pub const TOKEN_MAX: u64 = partition::TOKEN_MAX;
+
+/// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
+pub const ZERO_SIZE_PTR: *mut u8 = contract::ZERO_SIZE_PTR as *mut u8;
+
+/// The size classes kpart serves (bytes, smallest first) and their names in
+/// cache names (`kpart-<partition>-<name>`).
+pub const SIZE_CLASSES: [usize; size_class::COUNT] = size_class::SIZES;
+/// See [`SIZE_CLASSES`].
+pub const SIZE_CLASS_NAMES: [&str; size_class::COUNT] = size_class::NAMES;
+
+/// The partition of `token` with `partitions` partitions in typed mode:
+/// Clang's `typehashpointersplit` reduction, kpart's own (`partition.rs`).
+pub fn typed_partition(token: u64, partitions: u32) -> u32 {
+    partition::reduce_token(token, partitions) as u32
+}
 
 /// `struct kpart_info` (`include/kpart.h`).
 #[repr(C)]
@@ -76,6 +93,19 @@ pub struct Info {
     /// Whether `__GFP_ACCOUNT` allocations have their own matrix.
     pub accounted: bool,
 }
+
+// The layouts of `struct kpart_info` and `struct kpart_location`.
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    assert!(size_of::<Info>() == contract::SIZEOF_INFO);
+    assert!(offset_of!(Info, mode) == contract::OFFSETOF_INFO_MODE);
+    assert!(offset_of!(Info, partitions) == contract::OFFSETOF_INFO_PARTITIONS);
+    assert!(offset_of!(Info, accounted) == contract::OFFSETOF_INFO_ACCOUNTED);
+    assert!(size_of::<Location>() == contract::SIZEOF_LOCATION);
+    assert!(offset_of!(Location, partition) == contract::OFFSETOF_LOCATION_PARTITION);
+    assert!(offset_of!(Location, size) == contract::OFFSETOF_LOCATION_SIZE);
+    assert!(offset_of!(Location, accounted) == contract::OFFSETOF_LOCATION_ACCOUNTED);
+};
 
 /// `struct kpart_location` (`include/kpart.h`).
 #[repr(C)]

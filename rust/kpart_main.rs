@@ -16,6 +16,7 @@ use kernel::str::CStr;
 mod allocator;
 mod c_parts;
 mod cache_matrix;
+mod contract;
 mod partition;
 mod route_table;
 mod size_class;

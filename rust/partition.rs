@@ -19,15 +19,17 @@
 //! Both reduce to one table load or one multiply and shift on the allocation
 //! path. This file is pure `core` Rust; the host tests include it too.
 
-/// The token bound C callers are compiled with (`-falloc-token-max=64`) and
-/// Rust tokens are folded to.
-pub(crate) const TOKEN_MAX: u64 = 64;
+use super::contract;
+
+/// The token bound C callers are compiled with (`-falloc-token-max=64`,
+/// `KPART_TOKEN_MAX`) and Rust tokens are folded to.
+pub(crate) const TOKEN_MAX: u64 = contract::TOKEN_MAX as u64;
 
 /// The smallest partition count.
 pub(crate) const MIN_PARTITIONS: u32 = 1;
 
-/// The largest partition count.
-pub(crate) const MAX_PARTITIONS: u32 = TOKEN_MAX as u32;
+/// The largest partition count (`KPART_MAX_PARTITIONS`).
+pub(crate) const MAX_PARTITIONS: u32 = contract::MAX_PARTITIONS as u32;
 
 /// The partition used when the type is unknown (Clang's fallback token 0).
 pub(crate) const FALLBACK: usize = 0;
@@ -43,6 +45,10 @@ pub(crate) enum Mode {
     /// By allocated type, with Clang's allocation token.
     Typed = 1,
 }
+
+const _: () = assert!(
+    Mode::Random as usize == contract::MODE_RANDOM && Mode::Typed as usize == contract::MODE_TYPED
+);
 
 impl Mode {
     /// Parses a `mode=` module parameter value.
@@ -107,6 +113,14 @@ pub(crate) struct Router {
 }
 
 impl Router {
+    /// Where each field is, for the layout checks against C's `struct
+    /// kpart_routes` (`route_table.rs`).
+    pub(crate) const OFFSET_TYPED: usize = core::mem::offset_of!(Router, typed);
+    pub(crate) const OFFSET_SEED: usize = core::mem::offset_of!(Router, seed);
+    pub(crate) const OFFSET_MULTIPLIER: usize = core::mem::offset_of!(Router, multiplier);
+    pub(crate) const OFFSET_SHIFT: usize = core::mem::offset_of!(Router, shift);
+    pub(crate) const OFFSET_MODE: usize = core::mem::offset_of!(Router, mode);
+
     /// A router that sends everything to partition 0 (typed, every token 0),
     /// below any partition count.
     pub(crate) const EMPTY: Router = Router {

@@ -16,6 +16,7 @@
 //! in `include/kpart.h`. The layout is fixed (`#[repr(C)]`) and checked on
 //! both sides.
 
+use super::contract;
 use super::partition::{Router, MAX_PARTITIONS};
 use super::size_class;
 use core::cell::UnsafeCell;
@@ -89,10 +90,20 @@ pub(crate) struct Routes {
     pub(crate) router: Router,
 }
 
-/// The size of `struct kpart_routes`, checked in C as well.
-pub(crate) const ROUTES_SIZE: usize = 16472;
-const _: () = assert!(core::mem::size_of::<Routes>() == ROUTES_SIZE);
-const _: () = assert!(core::mem::offset_of!(Routes, router) == SLOTS * 8);
+// The layout of `struct kpart_routes` in `include/kpart.h`, field by field.
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    assert!(size_of::<Routes>() == contract::SIZEOF_ROUTES);
+    assert!(offset_of!(Routes, caches) == contract::OFFSETOF_ROUTES_CACHES);
+    assert!(ROWS == contract::ROWS && ROWS + 1 == contract::STAT_SLOTS);
+    assert!(SLOTS == contract::ROWS * contract::CLASS_SLOTS);
+    let router = offset_of!(Routes, router);
+    assert!(router + Router::OFFSET_TYPED == contract::OFFSETOF_ROUTES_TYPED);
+    assert!(router + Router::OFFSET_SEED == contract::OFFSETOF_ROUTES_SEED);
+    assert!(router + Router::OFFSET_MULTIPLIER == contract::OFFSETOF_ROUTES_MULTIPLIER);
+    assert!(router + Router::OFFSET_SHIFT == contract::OFFSETOF_ROUTES_SHIFT);
+    assert!(router + Router::OFFSET_MODE == contract::OFFSETOF_ROUTES_MODE);
+};
 
 impl Routes {
     /// The route of an allocation of `size` bytes with `flags`, Clang token

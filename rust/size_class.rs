@@ -4,25 +4,46 @@
 //!
 //! kpart serves the same size classes as the kernel's kmalloc caches
 //! (`mm/slab_common.c`): powers of two from 8 to 8192 bytes, plus 96 and 192.
-//! Larger requests are not partitioned and go to plain `kmalloc`.
+//! Larger requests are not partitioned and go to plain `kmalloc`. The list
+//! is `KPART_SIZE_CLASSES` in `include/kpart.h`, through `contract.rs`; the
+//! lookup below is asserted at compile time to be the C header's
+//! `kpart_size_class()` at every class's bounds.
 //!
 //! This file is pure `core` Rust; the host tests include it too.
 
+use super::contract;
+
 /// Number of size classes.
-pub(crate) const COUNT: usize = 13;
+pub(crate) const COUNT: usize = contract::SIZE_CLASSES.len();
 
 /// Object size of each class, in bytes, smallest first.
-pub(crate) const SIZES: [usize; COUNT] = [
-    8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
-];
+pub(crate) const SIZES: [usize; COUNT] = contract::SIZE_CLASSES;
 
 /// Class names as they appear in cache names, like the kernel's `kmalloc-<name>`.
-pub(crate) const NAMES: [&str; COUNT] = [
-    "8", "16", "32", "64", "96", "128", "192", "256", "512", "1k", "2k", "4k", "8k",
-];
+pub(crate) const NAMES: [&str; COUNT] = contract::SIZE_CLASS_NAMES;
 
 /// The largest size kpart partitions; larger requests go to plain `kmalloc`.
-pub(crate) const MAX_SIZE: usize = SIZES[COUNT - 1];
+pub(crate) const MAX_SIZE: usize = contract::MAX_SIZE;
+
+const _: () = assert!(SIZES[COUNT - 1] == MAX_SIZE && COUNT <= contract::CLASS_SLOTS);
+
+// The same class for every size as C's kpart_size_class(): at the bounds of
+// every class, and nothing for 0 or above the largest.
+const _: () = {
+    let mut i = 0;
+    while i < contract::SIZE_CLASS_OF.len() {
+        let (size, class) = contract::SIZE_CLASS_OF[i];
+        match index(size) {
+            Some(c) => assert!(
+                c == class,
+                "size_class::index differs from kpart_size_class()"
+            ),
+            None => panic!("size_class::index refuses a size kpart_size_class() takes"),
+        }
+        i += 1;
+    }
+    assert!(index(0).is_none() && index(MAX_SIZE + 1).is_none());
+};
 
 /// Class index for sizes 1..=192, indexed by `(size - 1) / 8`, as the kernel's
 /// `kmalloc_size_index`: sizes 65..=96 use the 96-byte class, 129..=192 the

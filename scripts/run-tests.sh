@@ -120,6 +120,15 @@ else
 	count 0 1
 fi
 
+echo "== Rust's view of kpart's C interface is what Clang compiles"
+if scripts/gen-contract.sh --check "$kdir" >"$out/contract.log" 2>&1; then
+	echo "ok - rust/contract.rs is what Clang computes from include/kpart.h"
+	count 1 0
+else
+	cat "$out/contract.log"
+	count 0 1
+fi
+
 echo "== guest tests (QEMU)"
 log=$out/test-boot.log
 files=$out/guest-files
@@ -136,7 +145,8 @@ while read -r mode partitions accounted; do
 done < <(grep -v '^#' tests/guest/kunit-loads | grep .)
 groups+=(--group kpart_workload --group kpart_reliability --group kpart_security
 	--group kpart_samples)
-guest_files=(-f "$out/kunit-suites")
+scripts/kpart-report --size-classes >"$out/size-classes" || die "no size classes in include/kpart.h"
+guest_files=(-f "$out/kunit-suites" -f "$out/size-classes")
 for f in tests/guest/*.sh tests/guest/kunit-loads; do guest_files+=(-f "$f"); done
 for m in samples/*.ko; do guest_files+=(-m "$m"); done
 # Checkers on kpart's caches: SLUB debugging (which also makes

@@ -65,9 +65,7 @@ static u32 next_rand(struct stress_thread *t)
 /* A size in 1..8192, every size class about equally often. */
 static size_t random_size(struct stress_thread *t)
 {
-	static const unsigned int classes[] = {
-		8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192
-	};
+	static const unsigned int classes[] = KPART_SIZE_CLASSES;
 	unsigned int c = next_rand(t) % ARRAY_SIZE(classes);
 	unsigned int lo = c ? classes[c - 1] + 1 : 1;
 

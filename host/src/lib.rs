@@ -18,6 +18,10 @@ pub mod alloc_token;
 
 // Crate-private in the module (`pub(crate)`): only their unit tests use them here.
 #[allow(dead_code)]
+#[path = "../../rust/contract.rs"]
+mod contract;
+
+#[allow(dead_code)]
 #[path = "../../rust/size_class.rs"]
 mod size_class;
 

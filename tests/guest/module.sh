@@ -8,7 +8,8 @@
 expected_caches() {
 	p=0
 	while [ $p -lt $1 ]; do
-		for s in 8 16 32 64 96 128 192 256 512 1k 2k 4k 8k; do
+		# The size class names, from include/kpart.h (scripts/run-tests.sh).
+		for s in $(cat /kpart/size-classes); do
 			printf 'kpart-%02d-%s\n' $p $s
 			[ "${2:-1}" = 0 ] || printf 'kpart-cg-%02d-%s\n' $p $s
 		done
