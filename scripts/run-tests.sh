@@ -185,8 +185,9 @@ fi
 # Allowed here, and only here: the slab allocator's reports of the kpart
 # caches that still hold objects when kpart destroys them (SLUB's report
 # and its WARN_ON in __kmem_cache_shutdown(), kmem_cache_destroy()'s WARN),
-# and they must be there.
+# and they must be there; and kmemleak's line saying it is off.
 check_boot "leak boot" "$leaklog" \
+	--allow '^kmemleak: Kernel memory leak detector disabled$' \
 	--allow '^BUG kpart-\S+ \([^)]*\): Objects remaining on __kmem_cache_shutdown\(\)$' \
 	--allow '^WARNING: CPU: [0-9]+ PID: [0-9]+ at mm/slub\.c:[0-9]+ __kmem_cache_shutdown\+' \
 	--allow '^WARNING: CPU: [0-9]+ PID: [0-9]+ at mm/slab_common\.c:[0-9]+ kmem_cache_destroy\+' \
