@@ -18,27 +18,7 @@ pub(crate) struct Params {
     pub(crate) seed: c_ulonglong,
 }
 
-/// `struct kpart_info`, filled in by `kpart_get_info()`.
-#[repr(C)]
-pub(crate) struct Info {
-    /// `enum kpart_mode`.
-    pub(crate) mode: u32,
-    /// The partition count.
-    pub(crate) partitions: u32,
-    /// Whether the accounted matrix exists.
-    pub(crate) accounted: bool,
-}
-
-/// `struct kpart_location`, filled in by `kpart_locate()`.
-#[repr(C)]
-pub(crate) struct Location {
-    /// The partition.
-    pub(crate) partition: u32,
-    /// The size class, in bytes.
-    pub(crate) size: u32,
-    /// Whether the object is in the accounted matrix.
-    pub(crate) accounted: bool,
-}
+pub(crate) use super::api_types::{Info, Location};
 
 /// `struct kpart_state_view`: what debugfs shows of kpart's state.
 #[repr(C)]
@@ -62,14 +42,6 @@ const _: () = {
     assert!(offset_of!(Params, partitions) == c::OFFSETOF_PARAMS_PARTITIONS);
     assert!(offset_of!(Params, accounted) == c::OFFSETOF_PARAMS_ACCOUNTED);
     assert!(offset_of!(Params, seed) == c::OFFSETOF_PARAMS_SEED);
-    assert!(size_of::<Info>() == c::SIZEOF_INFO);
-    assert!(offset_of!(Info, mode) == c::OFFSETOF_INFO_MODE);
-    assert!(offset_of!(Info, partitions) == c::OFFSETOF_INFO_PARTITIONS);
-    assert!(offset_of!(Info, accounted) == c::OFFSETOF_INFO_ACCOUNTED);
-    assert!(size_of::<Location>() == c::SIZEOF_LOCATION);
-    assert!(offset_of!(Location, partition) == c::OFFSETOF_LOCATION_PARTITION);
-    assert!(offset_of!(Location, size) == c::OFFSETOF_LOCATION_SIZE);
-    assert!(offset_of!(Location, accounted) == c::OFFSETOF_LOCATION_ACCOUNTED);
     assert!(size_of::<StateView>() == c::SIZEOF_STATE_VIEW);
     assert!(offset_of!(StateView, mode) == c::OFFSETOF_STATE_VIEW_MODE);
     assert!(offset_of!(StateView, partitions) == c::OFFSETOF_STATE_VIEW_PARTITIONS);

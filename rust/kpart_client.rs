@@ -43,6 +43,8 @@ pub mod alloc_token;
 #[path = "kernel_types.rs"]
 pub mod kernel_types;
 
+#[path = "api_types.rs"]
+mod api_types;
 #[path = "contract.rs"]
 mod contract;
 #[path = "partition.rs"]
@@ -82,42 +84,7 @@ pub fn typed_partition(token: u64, partitions: u32) -> u32 {
     partition::reduce_token(token, partitions) as u32
 }
 
-/// `struct kpart_info` (`include/kpart.h`).
-#[repr(C)]
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Info {
-    /// `KPART_MODE_RANDOM` (0) or `KPART_MODE_TYPED` (1).
-    pub mode: u32,
-    /// The partition count.
-    pub partitions: u32,
-    /// Whether `__GFP_ACCOUNT` allocations have their own matrix.
-    pub accounted: bool,
-}
-
-// The layouts of `struct kpart_info` and `struct kpart_location`.
-const _: () = {
-    use core::mem::{offset_of, size_of};
-    assert!(size_of::<Info>() == contract::SIZEOF_INFO);
-    assert!(offset_of!(Info, mode) == contract::OFFSETOF_INFO_MODE);
-    assert!(offset_of!(Info, partitions) == contract::OFFSETOF_INFO_PARTITIONS);
-    assert!(offset_of!(Info, accounted) == contract::OFFSETOF_INFO_ACCOUNTED);
-    assert!(size_of::<Location>() == contract::SIZEOF_LOCATION);
-    assert!(offset_of!(Location, partition) == contract::OFFSETOF_LOCATION_PARTITION);
-    assert!(offset_of!(Location, size) == contract::OFFSETOF_LOCATION_SIZE);
-    assert!(offset_of!(Location, accounted) == contract::OFFSETOF_LOCATION_ACCOUNTED);
-};
-
-/// `struct kpart_location` (`include/kpart.h`).
-#[repr(C)]
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Location {
-    /// The partition.
-    pub partition: u32,
-    /// The size class, in bytes.
-    pub size: u32,
-    /// Whether the object is in the accounted matrix.
-    pub accounted: bool,
-}
+pub use api_types::{Info, Location};
 
 extern "C" {
     fn __kpart_kmalloc(

@@ -14,6 +14,7 @@ use kernel::prelude::*;
 use kernel::str::CStr;
 
 mod allocator;
+mod api_types;
 mod c_parts;
 mod cache_matrix;
 mod contract;

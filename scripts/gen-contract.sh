@@ -17,13 +17,7 @@ cd "$top"
 # shellcheck source=scripts/toolchain.sh
 . scripts/toolchain.sh
 
-check=0
-[ "${1:-}" = --check ] && { check=1; shift; }
-kdir=${1:-$(scripts/build-kernel.sh test)}
-
-make -s -C "$kdir" M="$top" "${KPART_MAKE_FLAGS[@]}" c/contract.s
-gen=$(mktemp)
-trap 'rm -f "$gen" c/contract.s' EXIT
+kpart_generator_begin c/contract.s "$@"
 consts=$(sed -n 's/.*->KPART_CONST \([A-Za-z_0-9]*\) \$\{0,1\}\([0-9]*\).*/\1 \2/p' c/contract.s)
 [ -n "$consts" ] || { echo "gen-contract: no markers in c/contract.s" >&2; exit 1; }
 value() { awk -v n="$1" '$1 == n { print $2; found = 1 } END { exit !found }' <<<"$consts"; }
@@ -81,10 +75,4 @@ HEAD
 	printf 'pub(crate) const SIZE_CLASS_OF: [(usize, usize); %s] = [%s];\n' "$(wc -l <<<"$pairs")" \
 		"$(awk '{ printf "%s(%s, %s)", sep, $1, $2; sep = ", " }' <<<"$pairs")"
 } >"$gen"
-src=$(kpart_kernel_src)
-rustfmt --edition 2021 --config-path "$src/.rustfmt.toml" "$gen"
-if [ $check = 1 ]; then
-	diff -u rust/contract.rs "$gen"
-else
-	cp "$gen" rust/contract.rs
-fi
+kpart_install_generated "$gen" rust/contract.rs $check

@@ -14,13 +14,7 @@ cd "$top"
 # shellcheck source=scripts/toolchain.sh
 . scripts/toolchain.sh
 
-check=0
-[ "${1:-}" = --check ] && { check=1; shift; }
-kdir=${1:-$(scripts/build-kernel.sh test)}
-
-make -s -C "$kdir" M="$top" "${KPART_MAKE_FLAGS[@]}" c/kernel_types.s
-gen=$(mktemp)
-trap 'rm -f "$gen" c/kernel_types.s' EXIT
+kpart_generator_begin c/kernel_types.s "$@"
 {
 	cat <<'HEAD'
 // SPDX-License-Identifier: GPL-2.0
@@ -45,10 +39,4 @@ HEAD
 	done
 } >"$gen"
 [ "$(grep -c kpart_type! "$gen")" -gt 1 ] || { echo "gen-kernel-types: no types found" >&2; exit 1; }
-src=$(kpart_kernel_src)
-rustfmt --edition 2021 --config-path "$src/.rustfmt.toml" "$gen"
-if [ $check = 1 ]; then
-	diff -u rust/kernel_types.rs "$gen"
-else
-	cp "$gen" rust/kernel_types.rs
-fi
+kpart_install_generated "$gen" rust/kernel_types.rs $check

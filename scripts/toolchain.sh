@@ -38,3 +38,38 @@ kpart_kernel_src() {
 	fi
 	echo "$src"
 }
+
+# kpart_compile_asm KDIR FILE.s: compile FILE.c of this tree to assembly with
+# KDIR's flags (and kpart's Kbuild flags), for generators that read the
+# values Clang put into it.
+kpart_compile_asm() {
+	make -s -C "$1" M="$PWD" "${KPART_MAKE_FLAGS[@]}" "$2"
+}
+
+# kpart_install_generated GENERATED TARGET CHECK: format GENERATED with the
+# kernel's rustfmt settings, then write it to TARGET, or with CHECK=1 only
+# compare (diff's status: 0 when TARGET is up to date).
+kpart_install_generated() {
+	rustfmt --edition 2021 --config-path "$(kpart_kernel_src)/.rustfmt.toml" "$1" || return 1
+	if [ "$3" = 1 ]; then
+		diff -u "$2" "$1"
+	else
+		cp "$1" "$2"
+	fi
+}
+
+# kpart_generator_begin FILE.s [--check] [KDIR]: the start of a script that
+# generates Rust from what Clang compiles: parses the script's arguments
+# (sets check and kdir), compiles FILE.c to FILE.s and makes gen, a
+# temporary file for the output. FILE.s and gen go when the script exits.
+kpart_generator_begin() {
+	local asm=$1
+	shift
+	check=0
+	[ "${1:-}" = --check ] && { check=1; shift; }
+	kdir=${1:-$(scripts/build-kernel.sh test)}
+	kpart_compile_asm "$kdir" "$asm" || return 1
+	gen=$(mktemp)
+	# shellcheck disable=SC2064
+	trap "rm -f '$gen' '$asm'" EXIT
+}
