@@ -407,6 +407,7 @@ fn random_sites() {
         let p = kpart::kmalloc(64, GFP_KERNEL);
         if i == 0 {
             rust_first = partition_of(p);
+            kunit_expect!(rust_first.is_some(), "Rust allocation not in kpart");
         }
         kunit_expect_eq!(partition_of(p), rust_first);
         kfree(p);
