@@ -14,6 +14,10 @@ use kernel::prelude::*;
 use kernel::str::CStr;
 
 mod allocator;
+// Clang's token algorithm, shared with the users' side (`kpart_client.rs`);
+// kpart itself needs only its reduction to a partition count.
+#[allow(dead_code, unreachable_pub)]
+mod alloc_token;
 mod api_types;
 mod c_parts;
 mod cache_matrix;

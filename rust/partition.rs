@@ -19,6 +19,7 @@
 //! Both reduce to one table load or one multiply and shift on the allocation
 //! path. This file is pure `core` Rust; the host tests include it too.
 
+use super::alloc_token;
 use super::contract;
 
 /// The token bound C callers are compiled with (`-falloc-token-max=64`,
@@ -87,9 +88,12 @@ pub(crate) const fn reduce_token(token: u64, partitions: u32) -> usize {
     if token >= TOKEN_MAX || partitions < 2 {
         return FALLBACK;
     }
-    let half = (partitions / 2) as u64;
-    let upper = if token >= TOKEN_MAX / 2 { half } else { 0 };
-    ((token % (TOKEN_MAX / 2)) % half + upper) as usize
+    alloc_token::rebound(
+        token,
+        TOKEN_MAX,
+        partitions as u64,
+        alloc_token::TokenMode::TypeHashPointerSplit,
+    ) as usize
 }
 
 /// Maps an allocation's token and site to its partition.
