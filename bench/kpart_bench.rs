@@ -23,10 +23,8 @@ module! {
     license: "GPL",
 }
 
-extern "C" {
-    fn kpart_bench_init() -> c_int;
-    fn kpart_bench_exit();
-}
+mod bench_ffi;
+use bench_ffi::{kpart_bench_exit, kpart_bench_init};
 
 /// The Rust API's `once` loop: `n` times, allocate `size` bytes with
 /// [`kpart::kmalloc`] and free them. 0, or `-ENOMEM`.

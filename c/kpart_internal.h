@@ -32,10 +32,5 @@ struct kpart_state_view {
 
 void kpart_debugfs_init(const struct kpart_state_view *state);
 void kpart_debugfs_exit(void);
-/*
- * Count an allocation: slot = matrix * KPART_TOKEN_MAX + partition, or the
- * last slot for allocations passed to plain kmalloc.
- */
-void kpart_stats_alloc(unsigned int slot);
 
 #endif /* _KPART_INTERNAL_H */

@@ -126,6 +126,13 @@ extern struct kpart_routes kpart_routes;
 #define KPART_STAT_SLOTS	(KPART_ROWS + 1)
 DECLARE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
 
+/*
+ * Count an allocation out of line, for callers without this_cpu_inc() (Rust
+ * users on architectures other than x86_64): slot = matrix * KPART_TOKEN_MAX + partition, or the last slot
+ * for allocations passed to plain kmalloc.
+ */
+void kpart_stats_alloc(unsigned int slot);
+
 /* The size class of 1..KPART_MAX_SIZE bytes: kmalloc's, 8 bytes to 8 KiB. */
 static __always_inline unsigned int kpart_size_class(size_t size)
 {

@@ -35,49 +35,7 @@ impl TestCache {
     }
 }
 
-mod ffi {
-    use super::{TestCache, TestLoad};
-    use kernel::bindings;
-    use kernel::ffi::{c_int, c_uint, c_ulong, c_void};
-
-    extern "C" {
-        pub(super) fn kpart_test_c_alloc_parity(flags: bindings::gfp_t) -> *mut c_void;
-        pub(super) fn kpart_test_c_alloc_parity_sizeof(flags: bindings::gfp_t) -> *mut c_void;
-        pub(super) fn kpart_test_c_alloc_plain(flags: bindings::gfp_t) -> *mut c_void;
-        pub(super) fn kpart_test_c_token_parity() -> c_ulong;
-        pub(super) fn kpart_test_c_token_plain() -> c_ulong;
-        pub(super) fn kpart_test_c_alloc_array(
-            n: usize,
-            size: usize,
-            flags: bindings::gfp_t,
-        ) -> *mut c_void;
-        pub(super) fn kpart_test_c_kcalloc_u32(n: usize, flags: bindings::gfp_t) -> *mut c_void;
-        pub(super) fn kpart_test_c_krealloc(
-            p: *mut c_void,
-            new_size: usize,
-            flags: bindings::gfp_t,
-        ) -> *mut c_void;
-        pub(super) fn kpart_test_c_alloc_one_site(
-            size: usize,
-            flags: bindings::gfp_t,
-        ) -> *mut c_void;
-        pub(super) fn kpart_test_c_alloc_sites(
-            out: *mut *mut c_void,
-            size: usize,
-            flags: bindings::gfp_t,
-        );
-        pub(super) fn kpart_test_c_alloc_routed(
-            size: usize,
-            flags: bindings::gfp_t,
-            token: c_ulong,
-            site: c_ulong,
-            in_line: bool,
-        ) -> *mut c_void;
-        pub(super) fn kpart_test_cache_of(p: *const c_void, out: *mut TestCache) -> c_int;
-        pub(super) fn kpart_test_expected_load(out: *mut TestLoad) -> c_int;
-        pub(super) fn kpart_test_kernel_hash_64(value: u64, bits: c_uint) -> u64;
-    }
-}
+use crate::c_allocations_ffi as ffi;
 
 // The allocating helpers below take any size, count and flags and have no
 // other precondition: `include/kpart.h` handles every value (NULL for what

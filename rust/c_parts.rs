@@ -2,8 +2,7 @@
 
 //! The C parts of kpart.ko (`c/kpart_internal.h`), as seen from Rust.
 
-use kernel::bindings;
-use kernel::ffi::{c_char, c_uint, c_ulonglong, c_void};
+use kernel::ffi::{c_char, c_uint, c_ulonglong};
 
 /// `struct kpart_params`: the module parameters as given to insmod.
 #[repr(C)]
@@ -49,16 +48,6 @@ const _: () = {
     assert!(offset_of!(StateView, caches) == c::OFFSETOF_STATE_VIEW_CACHES);
 };
 
-extern "C" {
-    /// Creates the debugfs files; `state` is copied.
-    pub(crate) fn kpart_debugfs_init(state: *const StateView);
-
-    /// Removes the debugfs files.
-    pub(crate) fn kpart_debugfs_exit();
-
-    /// Fills `params` with the module parameters.
-    pub(crate) fn kpart_params_get(params: *mut Params);
-
-    /// The cache of slab object `p`, or NULL when `p` is not a slab object.
-    pub(crate) fn kpart_slab_cache_of(p: *const c_void) -> *mut bindings::kmem_cache;
-}
+pub(crate) use super::c_parts_ffi::{
+    kpart_debugfs_exit, kpart_debugfs_init, kpart_params_get, kpart_slab_cache_of,
+};

@@ -20,6 +20,7 @@ mod allocator;
 mod alloc_token;
 mod api_types;
 mod c_parts;
+mod c_parts_ffi;
 mod cache_matrix;
 mod contract;
 mod partition;

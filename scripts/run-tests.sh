@@ -129,6 +129,15 @@ else
 	count 0 1
 fi
 
+echo "== Rust's declarations of the C halves are what their headers declare"
+if scripts/gen-ffi --check >"$out/ffi.log" 2>&1; then
+	echo "ok - every *_ffi.rs is what scripts/gen-ffi makes of its header"
+	count 1 0
+else
+	cat "$out/ffi.log"
+	count 0 1
+fi
+
 echo "== guest tests (QEMU)"
 log=$out/test-boot.log
 files=$out/guest-files

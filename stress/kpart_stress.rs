@@ -5,7 +5,7 @@
 //! through the Rust API.
 
 use kernel::alloc::flags::{GFP_KERNEL, GFP_KERNEL_ACCOUNT};
-use kernel::ffi::{c_int, c_void};
+use kernel::ffi::c_void;
 use kernel::prelude::*;
 
 #[path = "../rust/kpart_client.rs"]
@@ -21,9 +21,8 @@ module! {
     license: "GPL",
 }
 
-extern "C" {
-    fn kpart_stress_run() -> c_int;
-}
+mod stress_ffi;
+use stress_ffi::kpart_stress_run;
 
 kpart_type! {
     /// A node with a pointer, allocated whole for small sizes.

@@ -17,7 +17,7 @@
 use kernel::alloc::flags::GFP_KERNEL;
 use kernel::bindings;
 use kernel::c_str;
-use kernel::ffi::{c_char, c_int, c_uint, c_void};
+use kernel::ffi::{c_uint, c_void};
 use kernel::prelude::*;
 
 #[path = "../rust/kpart_client.rs"]
@@ -33,19 +33,11 @@ module! {
     license: "GPL",
 }
 
-extern "C" {
-    fn kpart_wl_c_alloc(scale: c_uint) -> c_int;
-    fn kpart_wl_c_free();
-    fn kpart_wl_record(
-        name: *const c_char,
-        lang: *const c_char,
-        objs: *const *mut c_void,
-        n: usize,
-    );
-    fn kpart_wl_debugfs_init() -> c_int;
-    fn kpart_wl_debugfs_exit();
-    fn kpart_wl_param_scale() -> c_uint;
-}
+mod workload_ffi;
+use workload_ffi::{
+    kpart_wl_c_alloc, kpart_wl_c_free, kpart_wl_debugfs_exit, kpart_wl_debugfs_init,
+    kpart_wl_param_scale, kpart_wl_record,
+};
 
 kpart_type! {
     /// A session, linked to its peer.
