@@ -56,9 +56,21 @@ if kill -0 $kmsg_reader 2>/dev/null; then
 	wait $kmsg_reader 2>/dev/null
 	echo "KPART-KERNEL-LOG-COMPLETE" >>/tmp/kernel.log
 fi
-kpart_export kernel.log /tmp/kernel.log
+# (Without the continuation lines of records: device properties.)
+grep -v '^ ' /tmp/kernel.log >/tmp/kernel.log.records
+kpart_export kernel.log /tmp/kernel.log.records
 echo "KPART-GUEST-EXIT: $status"
-# Let the serial line drain before the machine goes.
-sleep 2
+# Let the serial line drain before the machine goes: the UART's transmit
+# count stops moving once its buffer is empty (under a loaded host that can
+# take many seconds).
+last=
+for i in $(seq 240); do
+	[ -r /proc/tty/driver/serial ] || { sleep 2; break; }
+	sleep 0.5
+	now=$(sed -n 's/^0:.* tx:\([0-9]*\).*/\1/p' /proc/tty/driver/serial 2>/dev/null)
+	[ -n "$now" ] && [ "$now" = "$last" ] && break
+	last=$now
+done
+sleep 1
 # -no-reboot: QEMU exits when the guest reboots (works with acpi=off too).
 reboot -f
