@@ -126,20 +126,15 @@ fn zeroing() {
         }
         kfree(dirty);
         let p = kpart::kmalloc(size, GFP_KERNEL | __GFP_ZERO);
-        kunit_expect!(
-            // SAFETY: `p` is NULL or a fresh allocation of `size` bytes.
-            !p.is_null() && unsafe { holds(p, size, 0) },
-            "{} bytes not zeroed",
-            size
-        );
+        // SAFETY: `p` is NULL or a fresh allocation of `size` bytes.
+        let zeroed = unsafe { holds(p, size, 0) };
+        kunit_expect!(zeroed, "{} bytes not zeroed", size);
         kfree(p);
     }
     let p = c::alloc_plain(bindings::GFP_KERNEL).cast::<u8>();
-    kunit_expect!(
-        // SAFETY: `p` is NULL or a fresh `struct kpart_plain`.
-        unsafe { holds(p, core::mem::size_of::<kpart_plain>(), 0) },
-        "kzalloc did not zero"
-    );
+    // SAFETY: `p` is NULL or a fresh `struct kpart_plain`.
+    let zeroed = unsafe { holds(p, core::mem::size_of::<kpart_plain>(), 0) };
+    kunit_expect!(zeroed, "kzalloc did not zero");
     kfree(p);
 }
 
@@ -170,12 +165,13 @@ fn ksize_is_the_class_size() {
 ///
 /// `p` is NULL or a live object of at least `count` bytes.
 unsafe fn holds(p: *const u8, count: usize, byte: u8) -> bool {
-    // SAFETY: `p` is a live object of at least `count` bytes when it is not
-    // NULL, by the caller's guarantee.
-    !p.is_null()
-        && unsafe { core::slice::from_raw_parts(p, count) }
-            .iter()
-            .all(|b| *b == byte)
+    if p.is_null() {
+        return false;
+    }
+    // SAFETY: `p` is not NULL, so a live object of at least `count` bytes by
+    // the caller's guarantee.
+    let bytes = unsafe { core::slice::from_raw_parts(p, count) };
+    bytes.iter().all(|b| *b == byte)
 }
 
 /// `ksize()`: the bytes usable at `p`.
@@ -216,12 +212,11 @@ fn krealloc_keeps_the_partition() {
         after
     );
     // SAFETY: `grown` is a live object of 1000 bytes.
-    kunit_expect_eq!(unsafe { ksize(grown) }, 1024);
-    // SAFETY: As above.
-    kunit_expect!(
-        unsafe { holds(grown.cast(), 16, 0x3c) },
-        "contents lost growing"
-    );
+    let usable = unsafe { ksize(grown) };
+    kunit_expect_eq!(usable, 1024);
+    // SAFETY: `grown` is a live object of 1000 bytes.
+    let kept = unsafe { holds(grown.cast(), 16, 0x3c) };
+    kunit_expect!(kept, "contents lost growing");
     // Shrinking keeps the object and its contents.
     // SAFETY: `grown` is ours; the result replaces it.
     let shrunk = unsafe { kpart::krealloc::<u8>(grown.cast(), 10, GFP_KERNEL) };
@@ -231,10 +226,8 @@ fn krealloc_keeps_the_partition() {
         return;
     }
     // SAFETY: `shrunk` is a live object of 10 bytes.
-    kunit_expect!(
-        unsafe { holds(shrunk, 10, 0x3c) },
-        "contents lost shrinking"
-    );
+    let kept = unsafe { holds(shrunk, 10, 0x3c) };
+    kunit_expect!(kept, "contents lost shrinking");
     // Growing from Rust, at another call site, keeps the partition too.
     // SAFETY: `shrunk` is ours; the result replaces it.
     let regrown = unsafe { kpart::krealloc::<u64>(shrunk.cast(), 4000, GFP_KERNEL) };
@@ -251,12 +244,11 @@ fn krealloc_keeps_the_partition() {
         loc
     );
     // SAFETY: `regrown` is a live object of 4000 bytes.
-    kunit_expect_eq!(unsafe { ksize(regrown) }, 4096);
-    kunit_expect!(
-        // SAFETY: As above.
-        unsafe { holds(regrown.cast(), 10, 0x3c) },
-        "contents lost growing from Rust"
-    );
+    let usable = unsafe { ksize(regrown) };
+    kunit_expect_eq!(usable, 4096);
+    // SAFETY: `regrown` is a live object of 4000 bytes.
+    let kept = unsafe { holds(regrown.cast(), 10, 0x3c) };
+    kunit_expect!(kept, "contents lost growing from Rust");
     // Size 0 frees and returns ZERO_SIZE_PTR.
     // SAFETY: `regrown` is ours; size 0 frees it.
     let freed = unsafe { kpart::krealloc(regrown, 0, GFP_KERNEL) };
@@ -272,7 +264,8 @@ fn krealloc_keeps_the_partition() {
         );
         if !fresh.is_null() {
             // SAFETY: `fresh` is a live object of 40 bytes.
-            kunit_expect_eq!(unsafe { ksize(fresh) }, 64);
+            let usable = unsafe { ksize(fresh) };
+            kunit_expect_eq!(usable, 64);
         }
         kfree(fresh);
     }
