@@ -84,10 +84,12 @@ static void __used kpart_contract(void)
 	KPART_FIELD(params, mode);
 	KPART_FIELD(params, partitions);
 	KPART_FIELD(params, accounted);
+	KPART_FIELD(params, retain);
 	KPART_FIELD(params, seed);
 	KPART_LAYOUT(state_view);
 	KPART_FIELD(state_view, mode);
 	KPART_FIELD(state_view, partitions);
 	KPART_FIELD(state_view, accounted);
 	KPART_FIELD(state_view, caches);
+	KPART_FIELD(state_view, retain);
 }

@@ -2,7 +2,8 @@
 /*
  * kpart's live view in debugfs, readable by root only:
  *
- *   /sys/kernel/debug/kpart/state       mode, partitions, accounted matrix, caches
+ *   /sys/kernel/debug/kpart/state       mode, partitions, accounted matrix, caches,
+ *                                       slab retention
  *   /sys/kernel/debug/kpart/partitions  allocations served per matrix and partition
  *
  * Counters are per CPU and summed when read. Objects are freed with the
@@ -46,8 +47,8 @@ static struct dentry *kpart_dir;
 
 static int state_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "mode\t%s\npartitions\t%u\naccounted\t%u\ncaches\t%u\n",
-		   view.mode, view.partitions, view.accounted, view.caches);
+	seq_printf(m, "mode\t%s\npartitions\t%u\naccounted\t%u\ncaches\t%u\nretain\t%s\n",
+		   view.mode, view.partitions, view.accounted, view.caches, view.retain);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(state);

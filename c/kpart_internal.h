@@ -15,12 +15,14 @@ struct kpart_params {
 	const char *mode;
 	unsigned int partitions;
 	bool accounted;
+	const char *retain;
 	unsigned long long seed;
 };
 
 void kpart_params_get(struct kpart_params *params);
 
 struct kmem_cache *kpart_slab_cache_of(const void *p);
+void kpart_slab_retain(struct kmem_cache *s, unsigned long min_partial);
 
 /* What debugfs shows of kpart's state. */
 struct kpart_state_view {
@@ -28,6 +30,7 @@ struct kpart_state_view {
 	unsigned int partitions;
 	unsigned int accounted;
 	unsigned int caches;
+	const char *retain;
 };
 
 void kpart_debugfs_init(const struct kpart_state_view *state);

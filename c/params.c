@@ -20,6 +20,10 @@ static bool accounted = true;
 module_param(accounted, bool, 0444);
 MODULE_PARM_DESC(accounted, "Partition __GFP_ACCOUNT allocations into a second matrix of SLAB_ACCOUNT caches (default on)");
 
+static char *retain = "all";
+module_param(retain, charp, 0444);
+MODULE_PARM_DESC(retain, "Empty slabs each cache keeps instead of freeing their pages: 'all' (default), 'off' (SLUB's own policy) or a count per node");
+
 /* Mode 0: readable by nobody, so the seed never reaches user space. */
 static unsigned long long seed;
 module_param(seed, ullong, 0);
@@ -30,5 +34,6 @@ void kpart_params_get(struct kpart_params *params)
 	params->mode = mode;
 	params->partitions = partitions;
 	params->accounted = accounted;
+	params->retain = retain;
 	params->seed = seed;
 }

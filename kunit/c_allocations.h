@@ -42,9 +42,32 @@ struct kpart_test_load {
 	unsigned int partitions;
 	bool accounted;
 	u64 seed;
+	/* retain=: -1 all, 0 off, else the slab count. */
+	long retain;
 };
 
 int kpart_test_expected_load(struct kpart_test_load *out);
 u64 kpart_test_kernel_hash_64(u64 value, unsigned int bits);
+
+/*
+ * c_retention.c: the cross-cache reuse experiment, on the kpart cache of
+ * 4 KiB objects with @token and @site.
+ */
+struct kpart_test_reuse {
+	const char *cache_name;
+	unsigned int objects;
+	unsigned int frames;
+	unsigned int still_in_cache;
+	unsigned int reused_by_cache;
+	unsigned int reused_by_pages;
+	unsigned long churned;
+	unsigned long drawn_pages;
+};
+
+int kpart_test_reuse(unsigned long token, unsigned long site,
+		     struct kpart_test_reuse *out);
+
+/* c_read_only.c: whether kpart's routing table can be written (0 or 1). */
+int kpart_test_routes_writable(bool *page_writable, bool *write_succeeds);
 
 #endif

@@ -141,6 +141,8 @@ pub(crate) struct TestLoad {
     pub(crate) partitions: c_uint,
     pub(crate) accounted: bool,
     pub(crate) seed: u64,
+    /// `retain=`: -1 all, 0 off, else the slab count.
+    pub(crate) retain: kernel::ffi::c_long,
 }
 
 /// The load kpart_kunit's parameters describe, or `None` when they were not
@@ -149,6 +151,53 @@ pub(crate) fn expected_load() -> Option<TestLoad> {
     let mut out = TestLoad::default();
     // SAFETY: `out` is valid for writes of a `struct kpart_test_load`.
     (unsafe { ffi::kpart_test_expected_load(&mut out) } == 0).then_some(out)
+}
+
+/// `struct kpart_test_reuse`: what the cross-cache reuse experiment saw.
+#[repr(C)]
+#[derive(Debug)]
+pub(crate) struct TestReuse {
+    pub(crate) cache_name: *const c_char,
+    pub(crate) objects: c_uint,
+    pub(crate) frames: c_uint,
+    pub(crate) still_in_cache: c_uint,
+    pub(crate) reused_by_cache: c_uint,
+    pub(crate) reused_by_pages: c_uint,
+    pub(crate) churned: c_ulong,
+    pub(crate) drawn_pages: c_ulong,
+}
+
+/// Runs the cross-cache reuse experiment (`c_retention.c`) on the kpart
+/// cache of 4 KiB objects with `token` and `site`.
+pub(crate) fn reuse_experiment(token: u64, site: u64) -> Result<TestReuse, c_int> {
+    let mut out = TestReuse {
+        cache_name: core::ptr::null(),
+        objects: 0,
+        frames: 0,
+        still_in_cache: 0,
+        reused_by_cache: 0,
+        reused_by_pages: 0,
+        churned: 0,
+        drawn_pages: 0,
+    };
+    // SAFETY: `out` is valid for writes of a `struct kpart_test_reuse`; the
+    // function frees everything it allocates.
+    let ret = unsafe { ffi::kpart_test_reuse(token as _, site as _, &mut out) };
+    if ret == 0 {
+        Ok(out)
+    } else {
+        Err(ret)
+    }
+}
+
+/// Whether kpart's routing table is writable: (its page table entry says so,
+/// a write succeeds), or `None` when its page is not mapped.
+pub(crate) fn routes_writable() -> Option<(bool, bool)> {
+    let (mut page, mut write) = (true, true);
+    // SAFETY: Both pointers are valid for writes of a `bool`; the function
+    // rewrites one byte of the table with its own value at most.
+    (unsafe { ffi::kpart_test_routes_writable(&mut page, &mut write) } == 0)
+        .then_some((page, write))
 }
 
 /// The kernel's own `hash_64(value, bits)` (`include/linux/hash.h`).

@@ -56,4 +56,13 @@ extern "C" {
         out: *mut crate::c_allocations::TestLoad,
     ) -> kernel::ffi::c_int;
     pub(crate) fn kpart_test_kernel_hash_64(value: u64, bits: kernel::ffi::c_uint) -> u64;
+    pub(crate) fn kpart_test_reuse(
+        token: kernel::ffi::c_ulong,
+        site: kernel::ffi::c_ulong,
+        out: *mut crate::c_allocations::TestReuse,
+    ) -> kernel::ffi::c_int;
+    pub(crate) fn kpart_test_routes_writable(
+        page_writable: *mut bool,
+        write_succeeds: *mut bool,
+    ) -> kernel::ffi::c_int;
 }

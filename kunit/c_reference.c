@@ -7,6 +7,7 @@
  */
 #include <linux/errno.h>
 #include <linux/hash.h>
+#include <linux/kstrtox.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <kpart.h>
@@ -24,6 +25,10 @@ MODULE_PARM_DESC(partitions, "The partition count kpart was loaded with");
 static int accounted = -1;
 module_param(accounted, int, 0444);
 MODULE_PARM_DESC(accounted, "Whether kpart was loaded with the accounted matrix (0 or 1)");
+
+static char *retain;
+module_param(retain, charp, 0444);
+MODULE_PARM_DESC(retain, "The retain= kpart was loaded with (default: kpart's, 'all')");
 
 /* Mode 0, as kpart's own seed parameter. */
 static unsigned long long seed;
@@ -43,6 +48,12 @@ int kpart_test_expected_load(struct kpart_test_load *out)
 	out->partitions = partitions;
 	out->accounted = accounted;
 	out->seed = seed;
+	if (!retain || !strcmp(retain, "all"))
+		out->retain = -1;
+	else if (!strcmp(retain, "off"))
+		out->retain = 0;
+	else if (kstrtol(retain, 10, &out->retain) || out->retain <= 0)
+		return -EINVAL;
 	return 0;
 }
 

@@ -11,9 +11,10 @@
 use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::partition::{Mode, Router};
+use crate::retention::Retention;
 use crate::route_table::{self, Routes, SharedRoutes, SLOTS};
 use crate::size_class;
-use crate::slab_cache::SlabCache;
+use crate::slot_index::SlotIndex;
 use core::cell::UnsafeCell;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
@@ -24,77 +25,50 @@ use kernel::ffi::{c_int, c_uint, c_ulong, c_void};
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
 pub(crate) const ZERO_SIZE_PTR: *mut c_void = crate::contract::ZERO_SIZE_PTR as *mut c_void;
 
-/// kpart's state while loaded: the caches and the router that picks among
-/// them.
+/// kpart's state while loaded: the owner of the caches and the index from a
+/// cache back to its slot. Where allocations go is the routing table's
+/// business alone ([`ROUTES`]).
 pub(crate) struct Kpart {
-    router: Router,
     matrix: CacheMatrix,
+    index: SlotIndex,
 }
 
-/// The loaded state, published by [`publish`] once complete.
-///
-/// Users reach kpart through its exported symbols, so they are loaded after
-/// [`publish`] and unloaded before [`unpublish`]: a non-NULL pointer is valid
-/// for the whole call.
-static STATE: AtomicPtr<Kpart> = AtomicPtr::new(ptr::null_mut());
-
 /// The routing table of the allocation path, exported to kpart's users as
-/// `kpart_routes` (`include/kpart.h`). [`publish`] fills it, [`unpublish`]
-/// empties it.
+/// `kpart_routes` (`include/kpart.h`). [`Kpart::new`] fills it during kpart's
+/// init; the module loader makes it read-only when init returns, as the
+/// kernel's own `kmalloc_caches`, and nothing writes it afterwards, not even
+/// unload.
 #[export_name = "kpart_routes"]
+#[link_section = ".data..ro_after_init"]
 static ROUTES: SharedRoutes = SharedRoutes(UnsafeCell::new(Routes {
     caches: [ptr::null_mut(); SLOTS],
     router: Router::EMPTY,
 }));
 
-/// Publishes `kpart` to the entry points and fills the routing table.
+/// The loaded state, set by [`publish`] during kpart's init and read-only
+/// afterwards, like [`ROUTES`].
 ///
-/// # Safety
-///
-/// `kpart` must stay valid until [`unpublish`] is called, and no allocation
-/// may go through kpart during the call (no user is loaded yet).
-pub(crate) unsafe fn publish(kpart: &Kpart) {
-    // SAFETY: Nothing reads the table during the call (guaranteed by the
-    // caller), so it may be written.
-    let routes = unsafe { &mut *ROUTES.0.get() };
-    routes.router = kpart.router;
-    for accounted in [false, true] {
-        for partition in 0..kpart.matrix.partitions() {
-            for class in 0..size_class::COUNT {
-                if let Some(cache) = kpart.matrix.get(accounted, partition, class) {
-                    routes.caches
-                        [route_table::slot(route_table::row(accounted, partition), class)] =
-                        cache.as_ptr();
-                }
-            }
-        }
-    }
-    // INVARIANT (`Routes`): every cache of `kpart` is in its slot, the other
-    // slots are NULL, and the router is `kpart`'s.
-    STATE.store(ptr::from_ref(kpart).cast_mut(), Ordering::Release);
-}
+/// Users reach kpart through its exported symbols, so they are loaded after
+/// kpart's init and unloaded before its exit: a non-NULL pointer is valid for
+/// the whole call.
+#[link_section = ".data..ro_after_init"]
+static STATE: AtomicPtr<Kpart> = AtomicPtr::new(ptr::null_mut());
 
-/// Withdraws the state published by [`publish`] and empties the routing
-/// table.
+/// Makes `kpart` the state the entry points use.
 ///
 /// # Safety
 ///
-/// No allocation may go through kpart during the call or after it (every
-/// user is gone).
-pub(crate) unsafe fn unpublish() {
-    STATE.store(ptr::null_mut(), Ordering::Release);
-    // SAFETY: Nothing reads the table during the call (guaranteed by the
-    // caller), so it may be written.
-    let routes = unsafe { &mut *ROUTES.0.get() };
-    routes.caches = [ptr::null_mut(); SLOTS];
-    routes.router = Router::EMPTY;
+/// Only kpart's init may call this, once: afterwards `STATE` is read-only.
+/// `kpart` must stay valid while any user can call kpart, that is until
+/// kpart's exit.
+pub(crate) unsafe fn publish(kpart: &Kpart) {
+    STATE.store(ptr::from_ref(kpart).cast_mut(), Ordering::Release);
 }
 
 #[inline(always)]
 fn state() -> Option<&'static Kpart> {
     // SAFETY: A non-NULL `STATE` was published by `publish`, whose caller
-    // keeps it valid until `unpublish`, and no user can call in after that
-    // (see `STATE`).
+    // keeps it valid while users can call in (see `STATE`).
     unsafe { STATE.load(Ordering::Acquire).as_ref() }
 }
 
@@ -112,29 +86,38 @@ fn kmalloc_unpartitioned(size: usize, flags: bindings::gfp_t) -> *mut c_void {
     unsafe { bindings::__kmalloc_noprof(size, flags) }
 }
 
-/// Allocates from `cache`, counting the allocation in (`accounted`, `partition`).
-#[inline(always)]
-fn cache_alloc(
-    cache: &SlabCache,
-    accounted: bool,
-    partition: usize,
-    flags: bindings::gfp_t,
-) -> *mut c_void {
-    route_table::count_alloc(route_table::row(accounted, partition) as c_uint);
-    cache.alloc_raw(flags)
-}
-
 impl Kpart {
-    /// Creates the caches for `partitions` partitions.
-    pub(crate) fn new(
+    /// Creates the caches for `partitions` partitions and fills the routing
+    /// table with them and the router.
+    ///
+    /// # Safety
+    ///
+    /// Only kpart's init may call this, once, before any user can link to
+    /// kpart: it writes [`ROUTES`], which is read-only afterwards.
+    pub(crate) unsafe fn new(
         mode: Mode,
         partitions: u32,
         accounted: bool,
+        retention: Retention,
         seed: u64,
     ) -> kernel::error::Result<Kpart> {
         let router = Router::new(mode, partitions, seed).ok_or(kernel::error::code::EINVAL)?;
-        let matrix = CacheMatrix::new(partitions as usize, accounted)?;
-        Ok(Kpart { router, matrix })
+        let matrix = CacheMatrix::new(partitions as usize, accounted, retention)?;
+        // SAFETY: Only init calls this (guaranteed by the caller), while
+        // nothing reads the table: no user is linked yet.
+        let routes = unsafe { &mut *ROUTES.0.get() };
+        for cell in matrix.cells() {
+            routes.caches
+                [route_table::slot(route_table::row(cell.accounted, cell.partition), cell.class)] =
+                cell.cache.as_ptr();
+        }
+        routes.router = router;
+        // INVARIANT (`Routes`): every cache of `matrix` is in its slot, the
+        // other slots are NULL, and the router routes to its partitions. The
+        // caches live as long as the returned `Kpart`, which the module keeps
+        // until its exit.
+        let index = SlotIndex::new(routes)?;
+        Ok(Kpart { matrix, index })
     }
 
     /// The caches.
@@ -142,25 +125,20 @@ impl Kpart {
         &self.matrix
     }
 
-    /// The partitioning mode.
-    pub(crate) fn mode(&self) -> Mode {
-        self.router.mode()
+    /// The slot of slab object `p` in the routing table, if it is in one of
+    /// kpart's caches.
+    fn slot_of(&self, p: *const c_void) -> Option<usize> {
+        // SAFETY: `kpart_slab_cache_of` accepts any pointer.
+        let cache = unsafe { c_parts::kpart_slab_cache_of(p) };
+        self.index.slot_of(cache)
     }
 
     /// Where slab object `p` lives, if it is one of kpart's.
     fn locate(&self, p: *const c_void) -> Option<c_parts::Location> {
-        // SAFETY: `kpart_slab_cache_of` accepts any pointer.
-        let cache = unsafe { c_parts::kpart_slab_cache_of(p) };
-        if cache.is_null() {
-            return None;
-        }
-        // SAFETY: `cache` is the live cache of the live object `p`.
-        let size = unsafe { bindings::kmem_cache_size(cache) } as usize;
-        let class = size_class::index(size)?;
-        let (accounted, partition) = self.matrix.locate(cache, class)?;
+        let (accounted, partition, class) = route_table::cell_of(self.slot_of(p)?);
         Some(c_parts::Location {
             partition: partition as u32,
-            size: size as u32,
+            size: size_class::SIZES[class] as u32,
             accounted,
         })
     }
@@ -193,16 +171,12 @@ impl Kpart {
         if new_size <= old_size {
             return p.cast_mut();
         }
-        let new = match (self.locate(p), size_class::index(new_size)) {
-            (Some(loc), Some(class)) => {
-                match self
-                    .matrix
-                    .get(loc.accounted, loc.partition as usize, class)
-                {
-                    Some(cache) => cache_alloc(cache, loc.accounted, loc.partition as usize, flags),
-                    None => kmalloc_unpartitioned(new_size, flags),
-                }
-            }
+        let routes = ROUTES.get();
+        let new = match (self.slot_of(p), size_class::index(new_size)) {
+            // The same row (matrix and partition), the new size class.
+            (Some(old), Some(class)) => routes
+                .alloc_in_row(route_table::row_of(old), class, flags)
+                .unwrap_or_else(|| kmalloc_unpartitioned(new_size, flags)),
             _ => alloc(new_size, flags, token, site),
         };
         if new.is_null() {
@@ -276,7 +250,7 @@ pub(crate) unsafe extern "C" fn __kpart_krealloc(
 pub(crate) unsafe extern "C" fn kpart_get_info(info: *mut c_parts::Info) {
     let value = match state() {
         Some(kpart) => c_parts::Info {
-            mode: match kpart.mode() {
+            mode: match ROUTES.get().router.mode() {
                 Mode::Random => 0,
                 Mode::Typed => 1,
             },

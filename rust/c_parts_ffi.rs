@@ -11,6 +11,10 @@ extern "C" {
     pub(crate) fn kpart_slab_cache_of(
         p: *const kernel::ffi::c_void,
     ) -> *mut kernel::bindings::kmem_cache;
+    pub(crate) fn kpart_slab_retain(
+        s: *mut kernel::bindings::kmem_cache,
+        min_partial: kernel::ffi::c_ulong,
+    );
     pub(crate) fn kpart_debugfs_init(state: *const crate::c_parts::StateView);
     pub(crate) fn kpart_debugfs_exit();
 }

@@ -1,20 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The matrix of partitioned caches: partition × size class, and the same
-//! again for accounted (`__GFP_ACCOUNT`) allocations.
+//! The owner of kpart's caches: partition × size class, and the same again
+//! for accounted (`__GFP_ACCOUNT`) allocations.
 //!
 //! Cache names are `kpart-NN-<size>` and `kpart-cg-NN-<size>` (`NN`: the
 //! partition, two digits; `<size>`: as in `kmalloc-<size>`). The `kpart-`
 //! prefix cannot collide with the kernel's own `kmalloc-*`, `kmalloc-cg-*`,
 //! `kmalloc-rnd-*` or `kmalloc-part-*` caches.
+//!
+//! The matrix creates the caches, keeps them alive and destroys them when
+//! dropped; where an allocation goes is described by the routing table
+//! alone (`route_table.rs`), which is filled from [`CacheMatrix::cells`].
 
+use crate::retention::Retention;
 use crate::size_class;
 use crate::slab_cache::{SlabCache, SlabFlags};
 use kernel::alloc::KVec;
-use kernel::bindings;
 use kernel::fmt;
 use kernel::prelude::*;
 use kernel::str::CString;
+
+/// One cache of the matrix and its place in it.
+pub(crate) struct Cell<'a> {
+    /// Whether the cache belongs to the accounted matrix.
+    pub(crate) accounted: bool,
+    /// Its partition.
+    pub(crate) partition: usize,
+    /// Its size class (an index into `size_class::SIZES`).
+    pub(crate) class: usize,
+    /// The cache.
+    pub(crate) cache: &'a SlabCache,
+}
 
 /// Every cache kpart owns.
 ///
@@ -31,9 +47,14 @@ pub(crate) struct CacheMatrix {
 
 impl CacheMatrix {
     /// Creates the caches for `partitions` partitions, and the accounted
-    /// matrix when `accounted` is set. On failure, the caches made so far are
-    /// destroyed: nothing is left behind.
-    pub(crate) fn new(partitions: usize, accounted: bool) -> Result<CacheMatrix> {
+    /// matrix when `accounted` is set, each keeping its empty slabs as
+    /// `retention` says. On failure, the caches made so far are destroyed:
+    /// nothing is left behind.
+    pub(crate) fn new(
+        partitions: usize,
+        accounted: bool,
+        retention: Retention,
+    ) -> Result<CacheMatrix> {
         let matrices = if accounted { 2 } else { 1 };
         let mut caches =
             KVec::with_capacity(matrices * partitions * size_class::COUNT, GFP_KERNEL)?;
@@ -59,6 +80,7 @@ impl CacheMatrix {
                         flags,
                         true,
                     )?;
+                    cache.retain(retention);
                     caches.push(cache, GFP_KERNEL)?;
                 }
             }
@@ -87,44 +109,16 @@ impl CacheMatrix {
         self.caches.len()
     }
 
-    /// The cache for (`accounted`, `partition`, `class`).
-    ///
-    /// Callers pass a partition from the router and a class from
-    /// `size_class::index`, both in range by their invariants; the one bounds
-    /// check left, on the vector, keeps any other input memory-safe (`None`
-    /// past the end, at worst another of kpart's caches).
-    #[inline(always)]
-    pub(crate) fn get(
-        &self,
-        accounted: bool,
-        partition: usize,
-        class: usize,
-    ) -> Option<&SlabCache> {
-        let matrix = accounted as usize;
-        self.caches.get(
-            (matrix.wrapping_mul(self.partitions).wrapping_add(partition))
-                .wrapping_mul(size_class::COUNT)
-                .wrapping_add(class),
-        )
-    }
-
-    /// Finds `cache` among the caches of size class `class`: returns whether
-    /// it is accounted and its partition.
-    pub(crate) fn locate(
-        &self,
-        cache: *mut bindings::kmem_cache,
-        class: usize,
-    ) -> Option<(bool, usize)> {
-        for accounted in [false, true] {
-            for partition in 0..self.partitions {
-                if self
-                    .get(accounted, partition, class)
-                    .is_some_and(|c| c.as_ptr() == cache)
-                {
-                    return Some((accounted, partition));
-                }
-            }
-        }
-        None
+    /// Every cache with its place in the matrix.
+    pub(crate) fn cells(&self) -> impl Iterator<Item = Cell<'_>> {
+        let per_matrix = self.partitions * size_class::COUNT;
+        // By the type invariant, index `i` is (matrix, partition, class) in
+        // row-major order.
+        self.caches.iter().enumerate().map(move |(i, cache)| Cell {
+            accounted: i >= per_matrix,
+            partition: i % per_matrix / size_class::COUNT,
+            class: i % size_class::COUNT,
+            cache,
+        })
     }
 }

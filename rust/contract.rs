@@ -35,16 +35,18 @@ pub(crate) const SIZEOF_LOCATION: usize = 12;
 pub(crate) const OFFSETOF_LOCATION_PARTITION: usize = 0;
 pub(crate) const OFFSETOF_LOCATION_SIZE: usize = 4;
 pub(crate) const OFFSETOF_LOCATION_ACCOUNTED: usize = 8;
-pub(crate) const SIZEOF_PARAMS: usize = 24;
+pub(crate) const SIZEOF_PARAMS: usize = 32;
 pub(crate) const OFFSETOF_PARAMS_MODE: usize = 0;
 pub(crate) const OFFSETOF_PARAMS_PARTITIONS: usize = 8;
 pub(crate) const OFFSETOF_PARAMS_ACCOUNTED: usize = 12;
-pub(crate) const OFFSETOF_PARAMS_SEED: usize = 16;
-pub(crate) const SIZEOF_STATE_VIEW: usize = 24;
+pub(crate) const OFFSETOF_PARAMS_RETAIN: usize = 16;
+pub(crate) const OFFSETOF_PARAMS_SEED: usize = 24;
+pub(crate) const SIZEOF_STATE_VIEW: usize = 32;
 pub(crate) const OFFSETOF_STATE_VIEW_MODE: usize = 0;
 pub(crate) const OFFSETOF_STATE_VIEW_PARTITIONS: usize = 8;
 pub(crate) const OFFSETOF_STATE_VIEW_ACCOUNTED: usize = 12;
 pub(crate) const OFFSETOF_STATE_VIEW_CACHES: usize = 16;
+pub(crate) const OFFSETOF_STATE_VIEW_RETAIN: usize = 24;
 
 /// `KPART_SIZE_CLASSES`: the bytes of each class, smallest first.
 pub(crate) const SIZE_CLASSES: [usize; 13] = [

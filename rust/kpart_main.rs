@@ -24,12 +24,15 @@ mod c_parts_ffi;
 mod cache_matrix;
 mod contract;
 mod partition;
+mod retention;
 mod route_table;
 mod size_class;
 mod slab_cache;
+mod slot_index;
 
 use allocator::Kpart;
 use partition::Mode;
+use retention::Retention;
 
 module! {
     type: KpartModule,
@@ -43,25 +46,48 @@ struct KpartModule {
     kpart: Pin<KBox<Kpart>>,
 }
 
+/// The module parameters, checked.
+struct Params {
+    mode: Mode,
+    partitions: u32,
+    accounted: bool,
+    retention: Retention,
+    /// `retain=` as given, for debugfs and the log.
+    retain: &'static CStr,
+    seed: Option<u64>,
+}
+
+/// A charp module parameter as bytes; empty when unset.
+///
+/// # Safety
+///
+/// `raw` is NULL or a NUL-terminated string that lives as long as the module,
+/// as a charp module parameter is.
+unsafe fn param_str(raw: *const kernel::ffi::c_char) -> &'static CStr {
+    if raw.is_null() {
+        c_str!("")
+    } else {
+        // SAFETY: `raw` is a NUL-terminated string that lives as long as the
+        // module (guaranteed by the caller).
+        unsafe { CStr::from_char_ptr(raw) }
+    }
+}
+
 /// Reads and checks the module parameters: one `pr_err` naming the parameter
 /// and its allowed values for each bad one.
-fn params() -> Result<(Mode, u32, bool, Option<u64>)> {
+fn params() -> Result<Params> {
     let mut raw = c_parts::Params {
         mode: core::ptr::null(),
         partitions: 0,
         accounted: false,
+        retain: core::ptr::null(),
         seed: 0,
     };
     // SAFETY: `raw` is valid for writes.
     unsafe { c_parts::kpart_params_get(&mut raw) };
 
-    let mode_str = if raw.mode.is_null() {
-        c_str!("")
-    } else {
-        // SAFETY: A charp module parameter is a NUL-terminated string that
-        // lives as long as the module.
-        unsafe { CStr::from_char_ptr(raw.mode) }
-    };
+    // SAFETY: `mode` is a charp module parameter.
+    let mode_str = unsafe { param_str(raw.mode) };
     let mode = Mode::parse(mode_str.as_bytes());
     if mode.is_none() {
         pr_err!(
@@ -77,43 +103,61 @@ fn params() -> Result<(Mode, u32, bool, Option<u64>)> {
             partition::MAX_PARTITIONS
         );
     }
-    match mode {
-        Some(mode) if partition::valid_count(raw.partitions) => Ok((
+    // SAFETY: `retain` is a charp module parameter.
+    let retain_str = unsafe { param_str(raw.retain) };
+    let retention = Retention::parse(retain_str.as_bytes());
+    if retention.is_none() {
+        pr_err!(
+            "retain={}: must be 'all', 'off' or a slab count from 1 to 4294967295\n",
+            retain_str.to_str().unwrap_or("?")
+        );
+    }
+    match (mode, retention) {
+        (Some(mode), Some(retention)) if partition::valid_count(raw.partitions) => Ok(Params {
             mode,
-            raw.partitions,
-            raw.accounted,
-            (raw.seed != 0).then_some(raw.seed),
-        )),
+            partitions: raw.partitions,
+            accounted: raw.accounted,
+            retention,
+            retain: retain_str,
+            seed: (raw.seed != 0).then_some(raw.seed),
+        }),
         _ => Err(EINVAL),
     }
 }
 
 impl kernel::Module for KpartModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let (mode, partitions, accounted, seed) = params()?;
+        let p = params()?;
         // SAFETY: `get_random_u64` may be called from process context.
-        let seed = seed.unwrap_or_else(|| unsafe { bindings::get_random_u64() });
-        let kpart = KBox::pin(Kpart::new(mode, partitions, accounted, seed)?, GFP_KERNEL)?;
-        // SAFETY: `kpart` is pinned and owned by the module, which calls
-        // `unpublish` in `drop` before it is freed. No user can link to kpart
-        // before its init returns, so nothing allocates through it yet.
+        let seed = p
+            .seed
+            .unwrap_or_else(|| unsafe { bindings::get_random_u64() });
+        // SAFETY: This is kpart's init, which calls `Kpart::new` once, before
+        // any user can link to kpart.
+        let kpart = unsafe { Kpart::new(p.mode, p.partitions, p.accounted, p.retention, seed) }?;
+        let kpart = KBox::pin(kpart, GFP_KERNEL)?;
+        // SAFETY: This is kpart's init, which calls `publish` once. `kpart` is
+        // pinned and owned by the module until its exit, when no user is left.
         unsafe { allocator::publish(&kpart) };
         let view = c_parts::StateView {
-            mode: match mode {
+            mode: match p.mode {
                 Mode::Random => c_str!("random").as_char_ptr(),
                 Mode::Typed => c_str!("typed").as_char_ptr(),
             },
-            partitions,
-            accounted: accounted as u32,
+            partitions: p.partitions,
+            accounted: p.accounted as u32,
             caches: kpart.matrix().len() as u32,
+            retain: p.retain.as_char_ptr(),
         };
-        // SAFETY: `view` is valid for the call, which copies it.
+        // SAFETY: `view` is valid for the call, which copies it; its strings
+        // live as long as the module.
         unsafe { c_parts::kpart_debugfs_init(&view) };
         pr_info!(
-            "{} mode, {} partitions, accounted matrix {}: {} caches\n",
-            mode.name(),
-            partitions,
-            if accounted { "on" } else { "off" },
+            "{} mode, {} partitions, accounted matrix {}, retain {}: {} caches\n",
+            p.mode.name(),
+            p.partitions,
+            if p.accounted { "on" } else { "off" },
+            p.retain.to_str().unwrap_or("?"),
             kpart.matrix().len()
         );
         Ok(KpartModule { kpart })
@@ -124,9 +168,9 @@ impl Drop for KpartModule {
     fn drop(&mut self) {
         // SAFETY: Removes the files `init` created.
         unsafe { c_parts::kpart_debugfs_exit() };
-        // SAFETY: The module is going away: every user, which holds a
-        // reference to it, is gone.
-        unsafe { allocator::unpublish() };
+        // Every user, which holds a reference to kpart, is gone: dropping
+        // `kpart` destroys the caches. The routing table is read-only and
+        // left as it is; nobody reads it any more.
         pr_info!(
             "unloading: destroying {} caches\n",
             self.kpart.matrix().len()

@@ -68,6 +68,23 @@ pub(crate) const fn slot(row: usize, class: usize) -> usize {
     (row << CLASS_BITS | class) & (SLOTS - 1)
 }
 
+/// The row of slot `slot`.
+pub(crate) const fn row_of(slot: usize) -> usize {
+    slot >> CLASS_BITS
+}
+
+/// What slot `slot` stands for: (accounted, partition, size class).
+pub(crate) const fn cell_of(slot: usize) -> (bool, usize, usize) {
+    let row = row_of(slot);
+    (
+        row >> PARTITION_BITS != 0,
+        row & (MAX_PARTITIONS as usize - 1),
+        slot & ((1 << CLASS_BITS) - 1),
+    )
+}
+
+const _: () = assert!(SLOTS <= 1 << 16);
+
 /// Where an allocation goes: its row (for the statistics) and its cache.
 pub(crate) struct Route {
     /// `matrix << 6 | partition`, below [`ROWS`].
@@ -80,10 +97,11 @@ pub(crate) struct Route {
 ///
 /// # Invariants
 ///
-/// While kpart is loaded and set up, slot [`slot`]`(`[`row`]`(accounted,
-/// partition), class)` of `caches` holds the live cache of that matrix,
-/// partition and size class, or NULL where kpart has no such cache, and
-/// `router` routes to kpart's partitions. Otherwise every slot is NULL.
+/// Once kpart's init has filled it, and until kpart's exit, slot
+/// [`slot`]`(`[`row`]`(accounted, partition), class)` of `caches` holds the
+/// live cache of that matrix, partition and size class, or NULL where kpart
+/// has no such cache, and `router` routes to kpart's partitions. Before, every
+/// slot is NULL; after, no user is left to read it.
 #[repr(C)]
 pub(crate) struct Routes {
     pub(crate) caches: [*mut bindings::kmem_cache; SLOTS],
@@ -136,22 +154,39 @@ impl Routes {
         site: u64,
     ) -> Option<*mut c_void> {
         let route = self.route(size, flags, token, site)?;
+        Some(Self::alloc_from(route, flags))
+    }
+
+    /// Allocates from size class `class` of row `row` (a matrix and
+    /// partition) and counts it; `None` when the table has no such cache.
+    pub(crate) fn alloc_in_row(
+        &self,
+        row: usize,
+        class: usize,
+        flags: bindings::gfp_t,
+    ) -> Option<*mut c_void> {
+        let cache = NonNull::new(self.caches[slot(row, class)])?;
+        Some(Self::alloc_from(Route { row, cache }, flags))
+    }
+
+    #[inline(always)]
+    fn alloc_from(route: Route, flags: bindings::gfp_t) -> *mut c_void {
         count_alloc(route.row as c_uint);
         // SAFETY: By the type invariant the cache is live while kpart is
         // loaded, which it is while the table is in use: kpart's own entry
         // points run while it is loaded, and its users hold a reference.
-        Some(unsafe { bindings::kmem_cache_alloc_noprof(route.cache.as_ptr(), flags) })
+        unsafe { bindings::kmem_cache_alloc_noprof(route.cache.as_ptr(), flags) }
     }
 }
 
-/// The exported table: written by kpart alone, while no allocation can go
-/// through it (before its users can link to it and after they are gone);
-/// read by everyone.
+/// The exported table: written by kpart's init alone, before any user can
+/// link to it, and read-only once init returns (`__ro_after_init`); read by
+/// everyone.
 #[repr(transparent)]
 pub(crate) struct SharedRoutes(pub(crate) UnsafeCell<Routes>);
 
-// SAFETY: The table is only written while nothing reads it (see the type's
-// documentation), and `Routes` holds plain data.
+// SAFETY: The table is only written while nothing reads it, during kpart's
+// init (see the type's documentation), and `Routes` holds plain data.
 unsafe impl Sync for SharedRoutes {}
 
 impl SharedRoutes {

@@ -5,13 +5,15 @@
 //! C header: [`include/linux/slab.h`](srctree/include/linux/slab.h)
 //!
 //! The 6.12 `kernel` crate has no abstraction for slab caches; this is the
-//! small part of one that kpart needs: create a cache, allocate from it, and
-//! destroy it when the owner goes away.
+//! small part of one that kpart needs: create a cache, set how many empty
+//! slabs it keeps, and destroy it when the owner goes away.
 
+use crate::c_parts;
+use crate::retention::Retention;
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::{code::ENOMEM, Result};
-use kernel::ffi::c_void;
+use kernel::ffi::c_ulong;
 use kernel::str::CStr;
 
 /// Flags for [`SlabCache::new`] (`slab_flags_t`).
@@ -47,8 +49,8 @@ pub(crate) struct SlabCache {
 // allocator does its own locking.
 unsafe impl Send for SlabCache {}
 
-// SAFETY: All operations through `&SlabCache` (allocating) are safe to call
-// concurrently from any number of threads.
+// SAFETY: The operations through `&SlabCache` (setting its retention,
+// reading its address) may run concurrently from any number of threads.
 unsafe impl Sync for SlabCache {}
 
 impl SlabCache {
@@ -85,13 +87,13 @@ impl SlabCache {
             .ok_or(ENOMEM)
     }
 
-    /// Allocates an object with GFP flags `gfp`; NULL when memory is short.
-    ///
-    /// The object may be freed with `kfree()` or `kmem_cache_free()`.
-    #[inline(always)]
-    pub(crate) fn alloc_raw(&self, gfp: bindings::gfp_t) -> *mut c_void {
-        // SAFETY: By the type invariant `self.cache` is a live cache.
-        unsafe { bindings::kmem_cache_alloc_noprof(self.cache.as_ptr(), gfp) }
+    /// Makes the cache keep its empty slabs as `retention` says; see
+    /// `retention.rs`. Called before the first allocation.
+    pub(crate) fn retain(&self, retention: Retention) {
+        if let Some(min_partial) = retention.min_partial() {
+            // SAFETY: By the type invariant `self.cache` is a live cache.
+            unsafe { c_parts::kpart_slab_retain(self.cache.as_ptr(), min_partial as c_ulong) };
+        }
     }
 
     /// The cache as a raw pointer, for comparison with the cache of an object.

@@ -147,9 +147,7 @@ rm -rf "$files" "$out/guest.ktap" "$out/guest.json"
 "${verdict[@]}" suites kunit >"$out/kunit-suites" || die "no KUnit suite found in kunit/"
 groups=(--group kpart_module)
 suites=$(paste -sd, "$out/kunit-suites")
-while read -r mode partitions accounted; do
-	g=kunit_${mode}_$partitions
-	[ "$accounted" = 1 ] || g=${g}_noacct
+while read -r g _; do
 	groups+=(--group "$g:$suites")
 done < <(grep -v '^#' tests/guest/kunit-loads | grep .)
 groups+=(--group kpart_workload --group kpart_reliability --group kpart_security

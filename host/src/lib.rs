@@ -28,3 +28,7 @@ mod size_class;
 #[allow(dead_code)]
 #[path = "../../rust/partition.rs"]
 mod partition;
+
+#[allow(dead_code)]
+#[path = "../../rust/retention.rs"]
+mod retention;

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Groups kunit_<mode>_<partitions>[_noacct]: kpart_kunit.ko's suites (the list
+# Groups kunit_<mode>_...: kpart_kunit.ko's suites (the list
 # the host read from kunit/*.rs, /kpart/kunit-suites), once for each load of
 # kpart in /kpart/kunit-loads. kpart_kunit gets the load's parameters too, to
 # check that kpart runs as loaded and to compare random mode with the
@@ -8,24 +8,23 @@
 
 KUNIT_SEED=0x6b70617274a5eed1
 
-# kpart's debugfs state names the mode, partitions and accounted matrix of
-# the load.
+# kpart's debugfs state names the mode, partitions, accounted matrix and
+# retention of the load.
 state_is() {
 	grep -qx "mode	$1" /sys/kernel/debug/kpart/state &&
 		grep -qx "partitions	$2" /sys/kernel/debug/kpart/state &&
-		grep -qx "accounted	$3" /sys/kernel/debug/kpart/state ||
+		grep -qx "accounted	$3" /sys/kernel/debug/kpart/state &&
+		grep -qx "retain	$4" /sys/kernel/debug/kpart/state ||
 		{ cat /sys/kernel/debug/kpart/state; return 1; }
 }
 
 grep -v '^#' /kpart/kunit-loads >/tmp/kunit-loads
-while read -r mode partitions accounted <&3; do
-	[ -n "$mode" ] || continue
-	group=kunit_${mode}_$partitions
-	[ "$accounted" = 1 ] || group=${group}_noacct
-	args="mode=$mode partitions=$partitions accounted=$accounted seed=$KUNIT_SEED"
+while read -r group mode partitions accounted retain <&3; do
+	[ -n "$group" ] || continue
+	args="mode=$mode partitions=$partitions accounted=$accounted retain=$retain seed=$KUNIT_SEED"
 	ktap_group $group
 	check loads insmod $KO $args
-	check runs_as_loaded state_is $mode $partitions $accounted
+	check runs_as_loaded state_is $mode $partitions $accounted $retain
 	if insmod /kpart/kpart_kunit.ko $args 2>$KTAP_DIR/out; then
 		while read -r suite; do
 			ktap_kunit_suite "$suite"

@@ -78,9 +78,52 @@ unload_removes_everything() {
 	! ls -d /sys/kernel/slab/kpart-* 2>/dev/null || { echo "left in /sys/kernel/slab"; return 1; }
 }
 
+# retain= sets SLUB's min_partial of every kpart cache, as SLUB's own sysfs
+# attribute shows it: all keeps every empty slab, N keeps N, off leaves
+# SLUB's policy (5 to 10 by object size).
+min_partial_is() {
+	retain=$1 want=$2
+	insmod $KO retain=$retain || return 1
+	status=0
+	grep -qx "retain	$retain" /sys/kernel/debug/kpart/state ||
+		{ cat /sys/kernel/debug/kpart/state; status=1; }
+	for f in /sys/kernel/slab/kpart-*/min_partial; do
+		v=$(cat "$f")
+		case $want in
+		slub) [ "$v" -ge 5 ] && [ "$v" -le 10 ] ;;
+		*) [ "$v" = "$want" ] ;;
+		esac || { echo "$f: $v, not $want"; status=1; break; }
+	done
+	rmmod kpart || status=1
+	return $status
+}
+
+# The slabs of kpart's caches (/proc/slabinfo's num_slabs), summed.
+kpart_slabs() {
+	awk '/^kpart-/ { n += $15 } END { print n + 0 }' /proc/slabinfo
+}
+
+# With retain=all, the workload's slabs stay kpart's after it has freed
+# everything; root's shrink (/sys/kernel/slab/<cache>/shrink) gives every one
+# of them back.
+shrink_releases() {
+	insmod $KO || return 1
+	status=0
+	insmod /kpart/kpart_workload.ko && rmmod kpart_workload || status=1
+	kept=$(kpart_slabs)
+	[ "$kept" -gt 0 ] || { echo "no slab kept after the workload"; status=1; }
+	for f in /sys/kernel/slab/kpart-*/shrink; do echo 1 >"$f"; done
+	left=$(kpart_slabs)
+	echo "slabs kept after the workload: $kept; after shrink: $left"
+	[ "$left" = 0 ] || { grep '^kpart-' /proc/slabinfo | awk '$15 > 0' | head; status=1; }
+	rmmod kpart || status=1
+	return $status
+}
+
 ktap_group kpart_module
 for bad in mode=bogus mode= partitions=0 partitions=3 partitions=128 partitions=1000 \
-	partitions=-1 partitions=abc partitions=48 accounted=maybe; do
+	partitions=-1 partitions=abc partitions=48 accounted=maybe \
+	retain= retain=0 retain=-1 retain=x retain=4294967296 retain=on; do
 	check "refuses_${bad%%=*}_${bad#*=}" refuses "$bad"
 done
 check loads_default_matrix_unmerged loads_matrix
@@ -88,5 +131,9 @@ check loads_random_2_partitions loads_matrix mode=random partitions=2
 check loads_1_partition loads_matrix partitions=1 accounted=0
 check loads_without_accounted_matrix loads_matrix partitions=4 accounted=0
 check loads_8_partitions_rmmod_removes_all unload_removes_everything
+check retain_all_keeps_every_slab min_partial_is all 18446744073709551615
+check retain_5_keeps_5 min_partial_is 5 5
+check retain_off_is_slub_policy min_partial_is off slub
+check shrink_releases_retained_slabs shrink_releases
 ktap_group_end
 

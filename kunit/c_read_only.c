@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Whether kpart's routing table can be written once kpart's init has
+ * returned: its page table entry, and a real write that faults without
+ * harm. The table is __ro_after_init, as the kernel's kmalloc_caches.
+ */
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+#include <asm/pgtable.h>
+#include <kpart.h>
+
+#include "c_allocations.h"
+
+/*
+ * Write the byte at @dst with its own value; 0 on success, -EFAULT when the
+ * write faults. An exception-table entry catches the fault, as in
+ * copy_to_kernel_nofault().
+ */
+static int rewrite_byte(u8 *dst)
+{
+	u8 value = READ_ONCE(*dst);
+
+	pagefault_disable();
+	__put_kernel_nofault(dst, &value, u8, fault);
+	pagefault_enable();
+	return 0;
+fault:
+	pagefault_enable();
+	return -EFAULT;
+}
+
+int kpart_test_routes_writable(bool *page_writable, bool *write_succeeds)
+{
+	unsigned long addr = (unsigned long)&kpart_routes.mode;
+	unsigned int level;
+	pte_t *pte;
+
+	pte = lookup_address(addr, &level);
+	if (!pte || !pte_present(*pte))
+		return -ENOENT;
+	*page_writable = pte_write(*pte);
+	*write_succeeds = !rewrite_byte((u8 *)addr);
+	return 0;
+}
