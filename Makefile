@@ -8,6 +8,9 @@
 #   make kernel     build (or reuse) the cached test kernel only
 #   make boot ARGS='-m my.ko -c "insmod ..."'  boot with your own modules and commands
 #   make shell      boot the test kernel and get a shell, kpart's modules in /kpart
+#   make wrap M=DIR build a module source (out of tree, or a directory of the
+#                   kernel tree such as fs/fat) so that its kmalloc family
+#                   goes through kpart, without editing it (out/wrap/DIR)
 #   make host-test  host-side tests only (cargo)
 #   make bench      speed and memory against kmalloc and RANDOM_KMALLOC_CACHES
 #                   (bench kernels, out/bench/results.md); QUICK=1: a smoke run
@@ -26,7 +29,7 @@ else
 kdir = $(KDIR)
 endif
 
-.PHONY: modules deps kernel test run boot shell host-test bench rustfmt checkpatch clean
+.PHONY: modules deps kernel test run boot shell wrap host-test bench rustfmt checkpatch clean
 
 modules:
 	$(MAKE) -C $(kdir) M=$(CURDIR) $(TOOLCHAIN_FLAGS) modules
@@ -51,6 +54,10 @@ shell: deps modules
 
 bench: deps
 	QUICK=$(QUICK) scripts/bench.sh
+
+wrap: deps
+	@[ -n "$(M)" ] || { echo "make wrap: say which module source: M=<directory>"; exit 2; }
+	scripts/kpart-wrap $(if $(KDIR),--kdir $(KDIR)) $(M)
 
 host-test:
 	cargo test --manifest-path host/Cargo.toml

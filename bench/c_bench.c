@@ -10,6 +10,9 @@
  *			CONFIG_RANDOM_KMALLOC_CACHES)
  *	kpart-MODE-c	kpart_kmalloc() from include/kpart.h
  *	kpart-MODE-rust	kpart::kmalloc() from rust/kpart_client.rs
+ *	kpart-MODE-c-nostats
+ *			kpart_kmalloc() built without the in-line
+ *			allocation count (KPART_NO_STATS, c_bench_nostats.c)
  *
  *    MODE is the mode kpart was loaded with. The patterns: once (allocate,
  *    free, iters times), batch (allocate batch objects, then free them, until
@@ -49,6 +52,7 @@
 #include <kpart.h>
 
 #include "bench.h"
+#include "loops.h"
 
 #define BENCH_MAX_SIZES		16
 #define BENCH_MAX_ROUNDS	100
@@ -99,71 +103,9 @@ static const char *mode_name(u32 mode)
 	return mode == KPART_MODE_TYPED ? "typed" : "random";
 }
 
-/* The contenders' loops: 0, or -ENOMEM with nothing left allocated. */
-
-static noinline int kmalloc_once(size_t size, unsigned int n)
-{
-	unsigned int i;
-	void *p;
-
-	for (i = 0; i < n; i++) {
-		p = kmalloc(size, GFP_KERNEL);
-		if (!p)
-			return -ENOMEM;
-		kfree(p);
-	}
-	return 0;
-}
-
-static noinline int kmalloc_batch(size_t size, void **objs, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		objs[i] = kmalloc(size, GFP_KERNEL);
-		if (!objs[i])
-			goto fail;
-	}
-	for (i = 0; i < n; i++)
-		kfree(objs[i]);
-	return 0;
-fail:
-	while (i--)
-		kfree(objs[i]);
-	return -ENOMEM;
-}
-
-static noinline int kpart_c_once(size_t size, unsigned int n)
-{
-	unsigned int i;
-	void *p;
-
-	for (i = 0; i < n; i++) {
-		p = kpart_kmalloc(size, GFP_KERNEL);
-		if (!p)
-			return -ENOMEM;
-		kfree(p);
-	}
-	return 0;
-}
-
-static noinline int kpart_c_batch(size_t size, void **objs, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		objs[i] = kpart_kmalloc(size, GFP_KERNEL);
-		if (!objs[i])
-			goto fail;
-	}
-	for (i = 0; i < n; i++)
-		kfree(objs[i]);
-	return 0;
-fail:
-	while (i--)
-		kfree(objs[i]);
-	return -ENOMEM;
-}
+/* The contenders' loops (loops.h). */
+BENCH_LOOPS(kmalloc, kmalloc(size, GFP_KERNEL))
+BENCH_LOOPS(kpart_c, kpart_kmalloc(size, GFP_KERNEL))
 
 struct bench_contender {
 	char name[24];
@@ -171,11 +113,12 @@ struct bench_contender {
 	int (*batch)(size_t size, void **objs, unsigned int n);
 };
 
-#define BENCH_CONTENDERS 3
+#define BENCH_CONTENDERS 4
 static struct bench_contender contenders[BENCH_CONTENDERS] = {
-	{ .once = kmalloc_once, .batch = kmalloc_batch },
-	{ .once = kpart_c_once, .batch = kpart_c_batch },
+	{ .once = bench_kmalloc_once, .batch = bench_kmalloc_batch },
+	{ .once = bench_kpart_c_once, .batch = bench_kpart_c_batch },
 	{ .once = kpart_bench_rust_once, .batch = kpart_bench_rust_batch },
+	{ .once = bench_kpart_c_nostats_once, .batch = bench_kpart_c_nostats_batch },
 };
 
 enum { BENCH_ONCE, BENCH_BATCH, BENCH_SMP, BENCH_PATTERNS };
@@ -429,6 +372,8 @@ static int bench_init(void)
 		 mode_name(kpart.mode));
 	snprintf(contenders[2].name, sizeof(contenders[2].name), "kpart-%s-rust",
 		 mode_name(kpart.mode));
+	snprintf(contenders[3].name, sizeof(contenders[3].name), "kpart-%s-c-nostats",
+		 mode_name(kpart.mode));
 
 	results = kvcalloc((size_t)rounds * BENCH_PATTERNS * nr_run_sizes *
 			   BENCH_CONTENDERS, sizeof(*results), GFP_KERNEL);
@@ -600,7 +545,7 @@ static int memwork_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(memwork);
 
-static int mem_init(void)
+static int memwork_init(void)
 {
 	DECLARE_BITMAP(used, 2 * KPART_TOKEN_MAX);
 	struct kpart_location loc;
@@ -659,7 +604,7 @@ int kpart_bench_init(void)
 		       memalloc);
 		return -EINVAL;
 	}
-	return memwork ? mem_init() : bench_init();
+	return memwork ? memwork_init() : bench_init();
 }
 
 void kpart_bench_exit(void)

@@ -107,7 +107,8 @@ def quick(d):
             problems.append(f"{path}: kpart in mode {header.get('mode')}, expected {mode}")
         contenders = {r[2] for r in rows}
         base = base_name(contenders)
-        expected = [base or "kmalloc", f"kpart-{mode}-c", f"kpart-{mode}-rust"]
+        expected = [base or "kmalloc", f"kpart-{mode}-c", f"kpart-{mode}-rust",
+                    f"kpart-{mode}-c-nostats"]
         patterns = PATTERNS if header.get("smp") == "1" else PATTERNS[:2]
         if header.get("smp") != "1":
             problems.append(f"{mode}: no smp pattern (one CPU?)")
@@ -321,6 +322,31 @@ def full(d):
                 w(f"| {pattern} | {size} | " + " | ".join(cells) + " |")
     w("")
 
+    # The statistics' cost.
+    w("## What the allocation count costs (bench kernel)\n")
+    w("`kpart_kmalloc()` as users build it, against the same built with `KPART_NO_STATS` "
+      "(no per-CPU increment in the in-line path), per round, same boot.\n")
+    w("| pattern | size | " + " | ".join(f"{m}: c / c-nostats" for m in MODES if ("bench", m) in speed) + " |")
+    w("|---|---:|" + "---:|" * sum(1 for m in MODES if ("bench", m) in speed))
+    stats_all = []
+    for pattern in PATTERNS:
+        for size in ALL_SIZES:
+            cells = []
+            for mode in MODES:
+                if ("bench", mode) not in speed:
+                    continue
+                rl = ratio_lists(speed["bench", mode][1], f"kpart-{mode}-c",
+                                 f"kpart-{mode}-c-nostats").get((pattern, size), [])
+                cells.append(fmt_ratio(rl))
+                if rl and pattern == "once":
+                    stats_all.append(med(rl))
+            if any(c != "–" for c in cells):
+                w(f"| {pattern} | {size} | " + " | ".join(cells) + " |")
+    if stats_all:
+        w(f"\nOnce, over every size and mode: median {med(stats_all):.4f}, "
+          f"range {min(stats_all):.4f}–{max(stats_all):.4f}.")
+    w("")
+
     # Memory.
     mem = read_memory(os.path.join(d, "bench", "memory"))
     idle_p16 = work_extra_p16 = None
@@ -398,6 +424,24 @@ def full(d):
         if wk and wk_rkc:
             w(f"| Slab: growth, live objects through kmalloc, MB | {mb(statistics.mean(wk))} "
               f"| {mb(statistics.mean(wk_rkc))} | {mb(statistics.mean(wk_rkc) - statistics.mean(wk))} |")
+        w("")
+
+    # Retention.
+    freed = [r for r in mem if r["what"] == "freed"]
+    if freed:
+        w("## What retention keeps (bench kernel)\n")
+        w("kpart's slab memory (num_slabs × pagesperslab × 4096 over `kpart-*`) with the memory "
+          "workload's objects live, and after they are all freed: with `retain=all` the caches keep "
+          "the slabs of their peak use; with `retain=off` SLUB frees empty slabs past `min_partial`.\n")
+        w("| mode | partitions | retain | live objects: MB | all freed: MB kept | kept / live |")
+        w("|---|---:|---|---:|---:|---:|")
+        for r in freed:
+            live = [x for x in mem if x["what"] == "workload" and x["allocator"] == "kpart"
+                    and x["mode"] == r["mode"] and x["partitions"] == r["partitions"]]
+            live_bytes = statistics.mean(x["kpart_bytes"] for x in live) if live else float("nan")
+            w(f"| {r['mode']} | {r['partitions']} | {r['allocator'].split('=', 1)[-1]} "
+              f"| {live_bytes / 2**20:.2f} | {r['kpart_bytes'] / 2**20:.2f} "
+              f"| {r['kpart_bytes'] / live_bytes:.2f} |")
         w("")
 
     # Targets.

@@ -23,6 +23,7 @@ void kpart_params_get(struct kpart_params *params);
 
 struct kmem_cache *kpart_slab_cache_of(const void *p);
 void kpart_slab_retain(struct kmem_cache *s, unsigned long min_partial);
+void kpart_copy_object(void *dst, const void *src, size_t size);
 
 /* What debugfs shows of kpart's state. */
 struct kpart_state_view {

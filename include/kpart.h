@@ -27,6 +27,7 @@
 #include <linux/compiler.h>
 #include <linux/gfp_types.h>
 #include <linux/instruction_pointer.h>
+#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -72,9 +73,9 @@ _Static_assert(__builtin_infer_alloc_token(sizeof(struct kpart_token_probe)) == 
  * __builtin_infer_alloc_token(), which never evaluates its arguments.
  */
 void *__kpart_kmalloc(size_t size, gfp_t flags, unsigned long token,
-		      unsigned long site);
+		      unsigned long site) __assume_kmalloc_alignment __alloc_size(1);
 void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
-		       unsigned long token, unsigned long site);
+		       unsigned long token, unsigned long site) __realloc_size(2);
 
 /* Partitioning modes, as reported by kpart_get_info(). */
 enum kpart_mode {
@@ -122,7 +123,11 @@ struct kpart_routes {
 
 extern struct kpart_routes kpart_routes;
 
-/* Allocations per row; slot KPART_ROWS counts those given to plain kmalloc. */
+/*
+ * Allocations per row; slot KPART_ROWS counts those given to plain kmalloc.
+ * A file that defines KPART_NO_STATS before including this header leaves the
+ * count out of its in-line path (kpart_bench measures the count's cost so).
+ */
 #define KPART_STAT_SLOTS	(KPART_ROWS + 1)
 DECLARE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
 
@@ -149,22 +154,27 @@ static __always_inline unsigned int kpart_size_class(size_t size)
 }
 
 /*
- * kpart_alloc_routed - the allocation path, in the caller
+ * kpart_alloc_routed_node - the allocation path, in the caller
  *
  * With the flags and the token known at compile time (the usual case), this
  * is a size-class lookup, a mode test, two loads, a NULL test, a per-CPU
- * increment and kmem_cache_alloc().
+ * increment and the call a constant-size kmalloc() makes,
+ * __kmalloc_cache_noprof(): the object is a kmalloc object of @size bytes to
+ * KASAN, to tracing and, through __alloc_size, to the compiler and
+ * FORTIFY_SOURCE. What the table cannot serve goes where kmalloc() sends it,
+ * through __kpart_kmalloc() (counted) or, for a given NUMA node,
+ * kmalloc_node() itself.
  */
-static __always_inline void *kpart_alloc_routed(size_t size, gfp_t flags,
-						unsigned long token,
-						unsigned long site)
+static __always_inline __alloc_size(1) void *
+kpart_alloc_routed_node(size_t size, gfp_t flags, int node,
+			unsigned long token, unsigned long site)
 {
 	struct kmem_cache *s;
 	unsigned long row;
 
 	if (unlikely(size - 1 >= KPART_MAX_SIZE ||
 		     (flags & KPART_GFP_UNPARTITIONED)))
-		return __kpart_kmalloc(size, flags, token, site);
+		goto unpartitioned;
 	/* Tokens from the macros below are under KPART_TOKEN_MAX. */
 	if (kpart_routes.mode == KPART_MODE_TYPED)
 		row = kpart_routes.typed[token % KPART_TOKEN_MAX];
@@ -176,9 +186,25 @@ static __always_inline void *kpart_alloc_routed(size_t size, gfp_t flags,
 	row %= KPART_ROWS;
 	s = kpart_routes.caches[row * KPART_CLASS_SLOTS + kpart_size_class(size)];
 	if (unlikely(!s))
-		return __kpart_kmalloc(size, flags, token, site);
+		goto unpartitioned;
+#ifndef KPART_NO_STATS
 	this_cpu_inc(kpart_allocs[row]);
-	return kmem_cache_alloc(s, flags);
+#endif
+	if (node == NUMA_NO_NODE)
+		return __kmalloc_cache_noprof(s, flags, size);
+	return __kmalloc_cache_node_noprof(s, flags, node, size);
+unpartitioned:
+	if (node == NUMA_NO_NODE)
+		return __kpart_kmalloc(size, flags, token, site);
+	return kmalloc_node_noprof(size, flags, node);
+}
+
+/* kpart_alloc_routed - kpart_alloc_routed_node() on any node */
+static __always_inline __alloc_size(1) void *
+kpart_alloc_routed(size_t size, gfp_t flags, unsigned long token,
+		   unsigned long site)
+{
+	return kpart_alloc_routed_node(size, flags, NUMA_NO_NODE, token, site);
 }
 
 /**
@@ -199,15 +225,27 @@ static __always_inline void *kpart_alloc_routed(size_t size, gfp_t flags,
 	kpart_alloc_routed(size, (flags) | __GFP_ZERO,			\
 			   __builtin_infer_alloc_token(size, flags), KPART_THIS_IP)
 
+/*
+ * kpart_alloc_array_routed_node - kpart_alloc_routed_node() of @n elements
+ * of @size bytes; NULL on overflow. As the kernel's kmalloc_array(), a
+ * function with __alloc_size(1, 2), so the compiler sees the product.
+ */
+static __always_inline __alloc_size(1, 2) void *
+kpart_alloc_array_routed_node(size_t n, size_t size, gfp_t flags, int node,
+			      unsigned long token, unsigned long site)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return kpart_alloc_routed_node(bytes, flags, node, token, site);
+}
+
 /* kpart_kmalloc_array - an array of @n elements of @size bytes; NULL on overflow */
 #define kpart_kmalloc_array(n, size, flags)				\
-({									\
-	size_t __kpart_bytes;						\
-	check_mul_overflow((size_t)(n), (size_t)(size), &__kpart_bytes) ? NULL : \
-		kpart_alloc_routed(__kpart_bytes, flags,		\
-				   __builtin_infer_alloc_token((n) * (size), flags), \
-				   KPART_THIS_IP);				\
-})
+	kpart_alloc_array_routed_node(n, size, flags, NUMA_NO_NODE,	\
+				      __builtin_infer_alloc_token((n) * (size), flags), \
+				      KPART_THIS_IP)
 
 /* kpart_kcalloc - kpart_kmalloc_array() and zero the memory */
 #define kpart_kcalloc(n, size, flags)					\
@@ -253,6 +291,149 @@ static __always_inline void *kpart_alloc_routed(size_t size, gfp_t flags,
 	if (__kpart_p)							\
 		memcpy(__kpart_p, __kpart_s, __kpart_len);		\
 	__kpart_p;							\
+})
+
+/* kpart_kstrndup - kpart_kstrdup() of at most @max characters */
+#define kpart_kstrndup(s, max, flags)					\
+({									\
+	const char *__kpart_s = (s);					\
+	size_t __kpart_len = __kpart_s ? strnlen(__kpart_s, max) : 0;	\
+	char *__kpart_p = __kpart_s ? kpart_kmalloc(__kpart_len + 1, flags) : NULL; \
+									\
+	if (__kpart_p) {						\
+		memcpy(__kpart_p, __kpart_s, __kpart_len);		\
+		__kpart_p[__kpart_len] = '\0';				\
+	}								\
+	__kpart_p;							\
+})
+
+/* kpart_kmemdup_nul - a copy of @len bytes of @s and a NUL, as a string */
+#define kpart_kmemdup_nul(s, len, flags)				\
+({									\
+	const char *__kpart_s = (s);					\
+	size_t __kpart_len = (len);					\
+	char *__kpart_p = __kpart_s ? kpart_kmalloc(__kpart_len + 1, flags) : NULL; \
+									\
+	if (__kpart_p) {						\
+		memcpy(__kpart_p, __kpart_s, __kpart_len);		\
+		__kpart_p[__kpart_len] = '\0';				\
+	}								\
+	__kpart_p;							\
+})
+
+/*
+ * kpart_kmemdup - a copy of @len bytes at @src; the type is what Clang
+ * infers from @len (kmemdup(p, sizeof(*p), gfp) names p's type)
+ */
+#define kpart_kmemdup(src, len, flags)					\
+({									\
+	size_t __kpart_len = (len);					\
+	void *__kpart_p = kpart_alloc_routed(__kpart_len, flags,	\
+					     __builtin_infer_alloc_token(len, flags), \
+					     KPART_THIS_IP);		\
+									\
+	if (__kpart_p)							\
+		memcpy(__kpart_p, src, __kpart_len);			\
+	__kpart_p;							\
+})
+
+/* kpart_kmalloc_node - kpart_kmalloc() on NUMA node @node */
+#define kpart_kmalloc_node(size, flags, node)				\
+	kpart_alloc_routed_node(size, flags, node,			\
+				__builtin_infer_alloc_token(size, flags), KPART_THIS_IP)
+
+/* kpart_kmalloc_array_node - kpart_kmalloc_array() on NUMA node @node */
+#define kpart_kmalloc_array_node(n, size, flags, node)			\
+	kpart_alloc_array_routed_node(n, size, flags, node,		\
+				      __builtin_infer_alloc_token((n) * (size), flags), \
+				      KPART_THIS_IP)
+
+/* __kpart_krealloc_array - __kpart_krealloc() to @n elements of @size bytes */
+static __always_inline __realloc_size(2, 3) void *
+__kpart_krealloc_array(const void *p, size_t n, size_t size, gfp_t flags,
+		       unsigned long token, unsigned long site)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return __kpart_krealloc(p, bytes, flags, token, site);
+}
+
+/* kpart_krealloc_array - kpart_krealloc() to @n elements of @size bytes */
+#define kpart_krealloc_array(p, n, size, flags)				\
+	__kpart_krealloc_array(p, n, size, flags,			\
+			       __builtin_infer_alloc_token((n) * (size), flags), \
+			       KPART_THIS_IP)
+
+/*
+ * kpart_kvmalloc_routed - kvmalloc() through kpart: up to KPART_MAX_SIZE
+ * from kpart's caches (for more than a page without retrying hard, as
+ * kvmalloc() asks kmalloc()), then as kvmalloc() does: vmalloc() when
+ * blocking is allowed. Larger sizes go to kvmalloc() itself. Free with
+ * kvfree().
+ */
+static __always_inline __alloc_size(1) void *
+kpart_kvmalloc_routed(size_t size, gfp_t flags, int node, unsigned long token,
+		      unsigned long site)
+{
+	gfp_t kmalloc_flags = flags;
+	void *p;
+
+	if (size > KPART_MAX_SIZE)
+		return kvmalloc_node_noprof(size, flags, node);
+	if (size > PAGE_SIZE) {
+		kmalloc_flags |= __GFP_NOWARN;
+		if (!(kmalloc_flags & __GFP_RETRY_MAYFAIL))
+			kmalloc_flags |= __GFP_NORETRY;
+		kmalloc_flags &= ~__GFP_NOFAIL;
+	}
+	p = kpart_alloc_routed_node(size, kmalloc_flags, node, token, site);
+	if (p || size <= PAGE_SIZE || !gfpflags_allow_blocking(flags))
+		return p;
+	return kvmalloc_node_noprof(size, flags, node);
+}
+
+/* kpart_kvmalloc_node - kvmalloc_node() through kpart */
+#define kpart_kvmalloc_node(size, flags, node)				\
+	kpart_kvmalloc_routed(size, flags, node,			\
+			      __builtin_infer_alloc_token(size, flags), KPART_THIS_IP)
+
+/* kpart_kvmalloc_array_routed - kpart_kvmalloc_routed() of @n elements */
+static __always_inline __alloc_size(1, 2) void *
+kpart_kvmalloc_array_routed(size_t n, size_t size, gfp_t flags,
+			    unsigned long token, unsigned long site)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return kpart_kvmalloc_routed(bytes, flags, NUMA_NO_NODE, token, site);
+}
+
+/* kpart_kvmalloc_array - kvmalloc_array() through kpart */
+#define kpart_kvmalloc_array(n, size, flags)				\
+	kpart_kvmalloc_array_routed(n, size, flags,			\
+				    __builtin_infer_alloc_token((n) * (size), flags), \
+				    KPART_THIS_IP)
+
+/*
+ * kpart_kvrealloc - kvrealloc() through kpart: a vmalloc() object is resized
+ * by the kernel; any other within its partition up to KPART_MAX_SIZE, and
+ * by kvrealloc() beyond or when kpart cannot serve it.
+ */
+#define kpart_kvrealloc(p, size, flags)					\
+({									\
+	const void *__kpart_old = (p);					\
+	size_t __kpart_size = (size);					\
+	void *__kpart_new = NULL;					\
+									\
+	if (!is_vmalloc_addr(__kpart_old) && __kpart_size <= KPART_MAX_SIZE) \
+		__kpart_new = __kpart_krealloc(__kpart_old, __kpart_size, \
+					       (flags) | __GFP_NOWARN,	\
+					       __builtin_infer_alloc_token(size, flags), \
+					       KPART_THIS_IP);		\
+	__kpart_new ?: kvrealloc_noprof(__kpart_old, __kpart_size, flags); \
 })
 
 /**

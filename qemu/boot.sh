@@ -10,6 +10,8 @@
 #   -m, --module FILE    put a .ko into the guest's /kpart (repeatable); kpart.ko
 #                        and kpart_kunit.ko from the repository are always there
 #   -f, --file FILE      put any other file into /kpart (repeatable)
+#   -b, --binary PROG    put a host program and the shared libraries it loads
+#                        into the guest, at their own paths (repeatable)
 #   -k, --kernel FILE    kernel image (default: the cached test kernel)
 #   -a, --append ARGS    extra kernel command line
 #   -t, --timeout SECS   kill the guest after SECS seconds (default 600)
@@ -37,11 +39,13 @@ top=$(dirname "$here")
 script= cmds= kernel= append= timeout=600 log=$top/out/boot.log smp=2 mem=2G
 interactive=0 quiet=0 outdir=
 files=()
+binaries=()
 qemu_extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-c|--cmd)	cmds=$2; shift ;;
 	-m|--module|-f|--file) files+=("$2"); shift ;;
+	-b|--binary)	binaries+=("$2"); shift ;;
 	-k|--kernel)	kernel=$2; shift ;;
 	-a|--append)	append=$2; shift ;;
 	-t|--timeout)	timeout=$2; shift ;;
@@ -52,7 +56,7 @@ while [ $# -gt 0 ]; do
 	-q|--quiet)	quiet=1 ;;
 	-o|--outdir)	outdir=$2; shift ;;
 	-x|--qemu-arg)	qemu_extra+=("$2"); shift ;;
-	-h|--help)	sed -n '3,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help)	sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*)		echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	*)		script=$1 ;;
 	esac
@@ -102,6 +106,17 @@ fi
 		[ -e "$f" ] || continue
 		echo "file /kpart/$(basename "$f") $(realpath "$f") 644 0 0"
 	done
+	# Host programs, with the libraries ldd says they load.
+	for b in "${binaries[@]}"; do
+		path=$(command -v "$b") || { echo "boot.sh: no program $b on the host" >&2; exit 2; }
+		echo "$path"
+		ldd "$path" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+	done | sort -u | while read -r f; do
+		d=$(dirname "$f")
+		while [ "$d" != / ]; do echo "$d"; d=$(dirname "$d"); done | sort -u |
+			grep -vxE '/(bin|sbin|dev|proc|sys|tmp|root|kpart|etc)' | sed 's/^/dir /; s/$/ 755 0 0/'
+		echo "file $f $(realpath "$f") 755 0 0"
+	done | awk '!seen[$0]++'
 	# An unprivileged user for permission checks.
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$work/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$work/group"

@@ -169,13 +169,16 @@ impl Kpart {
         // SAFETY: `p` is a live slab or large kmalloc object.
         let old_size = unsafe { bindings::ksize(p) };
         if new_size <= old_size {
-            return p.cast_mut();
+            // SAFETY: `p` is live and the caller's; the kernel's krealloc
+            // keeps an object that fits in place (resizing it for KASAN),
+            // so it stays in its cache.
+            return unsafe { bindings::krealloc_noprof(p, new_size, flags) };
         }
         let routes = ROUTES.get();
         let new = match (self.slot_of(p), size_class::index(new_size)) {
             // The same row (matrix and partition), the new size class.
             (Some(old), Some(class)) => routes
-                .alloc_in_row(route_table::row_of(old), class, flags)
+                .alloc_in_row(route_table::row_of(old), class, new_size, flags)
                 .unwrap_or_else(|| kmalloc_unpartitioned(new_size, flags)),
             _ => alloc(new_size, flags, token, site),
         };
@@ -183,12 +186,10 @@ impl Kpart {
             return new;
         }
         // SAFETY: `new` holds at least `new_size > old_size` bytes, `p` holds
-        // `old_size` bytes (ksize() made all of them accessible), and the two
-        // objects are distinct. `p` is then given up.
-        unsafe {
-            ptr::copy_nonoverlapping(p.cast::<u8>(), new.cast::<u8>(), old_size);
-            bindings::kfree(p);
-        }
+        // `old_size` bytes (its ksize()), and the two objects are distinct.
+        unsafe { c_parts::kpart_copy_object(new, p, old_size) };
+        // SAFETY: `p` is live and the caller's, who gives it up.
+        unsafe { bindings::kfree(p) };
         new
     }
 }

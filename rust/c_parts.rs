@@ -55,6 +55,6 @@ const _: () = {
 };
 
 pub(crate) use super::c_parts_ffi::{
-    kpart_debugfs_exit, kpart_debugfs_init, kpart_params_get, kpart_slab_cache_of,
-    kpart_slab_retain,
+    kpart_copy_object, kpart_debugfs_exit, kpart_debugfs_init, kpart_params_get,
+    kpart_slab_cache_of, kpart_slab_retain,
 };

@@ -15,6 +15,11 @@ extern "C" {
         s: *mut kernel::bindings::kmem_cache,
         min_partial: kernel::ffi::c_ulong,
     );
+    pub(crate) fn kpart_copy_object(
+        dst: *mut kernel::ffi::c_void,
+        src: *const kernel::ffi::c_void,
+        size: usize,
+    );
     pub(crate) fn kpart_debugfs_init(state: *const crate::c_parts::StateView);
     pub(crate) fn kpart_debugfs_exit();
 }

@@ -47,6 +47,9 @@ pub mod kernel_types;
 mod api_types;
 #[path = "contract.rs"]
 mod contract;
+/// kpart's C API (`include/kpart.h`), generated from the header.
+#[path = "kpart_ffi.rs"]
+mod kpart_ffi;
 #[path = "partition.rs"]
 mod partition;
 #[path = "route_table.rs"]
@@ -64,7 +67,7 @@ use core::panic::Location as CallSite;
 use core::ptr::NonNull;
 use kernel::alloc::{AllocError, Allocator, Box, Flags};
 use kernel::bindings;
-use kernel::ffi::{c_int, c_ulong, c_void};
+use kernel::ffi::{c_ulong, c_void};
 
 /// The token bound kpart expects (`-falloc-token-max=64` in C).
 pub const TOKEN_MAX: u64 = partition::TOKEN_MAX;
@@ -86,25 +89,7 @@ pub fn typed_partition(token: u64, partitions: u32) -> u32 {
 
 pub use api_types::{Info, Location};
 
-extern "C" {
-    fn __kpart_kmalloc(
-        size: usize,
-        flags: bindings::gfp_t,
-        token: c_ulong,
-        site: c_ulong,
-    ) -> *mut c_void;
-    fn __kpart_krealloc(
-        p: *const c_void,
-        new_size: usize,
-        flags: bindings::gfp_t,
-        token: c_ulong,
-        site: c_ulong,
-    ) -> *mut c_void;
-    fn kpart_get_info(info: *mut Info);
-    /// kpart's routing table (`rust/route_table.rs`).
-    static kpart_routes: route_table::SharedRoutes;
-    fn kpart_locate(p: *const c_void, loc: *mut Location) -> c_int;
-}
+use kpart_ffi::{__kpart_kmalloc, __kpart_krealloc, kpart_get_info, kpart_locate, kpart_routes};
 
 /// Allocates through kpart's routing table, in line: with `flags` and
 /// `token` known at compile time, a size-class lookup, two loads and

@@ -22,7 +22,7 @@ use super::size_class;
 use core::cell::UnsafeCell;
 use core::ptr::NonNull;
 use kernel::bindings;
-use kernel::ffi::{c_uint, c_ulong, c_void};
+use kernel::ffi::{c_uint, c_void};
 
 const fn gfp_bit(bit: u32) -> bindings::gfp_t {
     1 << bit
@@ -154,28 +154,34 @@ impl Routes {
         site: u64,
     ) -> Option<*mut c_void> {
         let route = self.route(size, flags, token, site)?;
-        Some(Self::alloc_from(route, flags))
+        Some(Self::alloc_from(route, size, flags))
     }
 
-    /// Allocates from size class `class` of row `row` (a matrix and
-    /// partition) and counts it; `None` when the table has no such cache.
+    /// Allocates `size` bytes (of size class `class`) from row `row` (a
+    /// matrix and partition) and counts it; `None` when the table has no
+    /// such cache.
     pub(crate) fn alloc_in_row(
         &self,
         row: usize,
         class: usize,
+        size: usize,
         flags: bindings::gfp_t,
     ) -> Option<*mut c_void> {
         let cache = NonNull::new(self.caches[slot(row, class)])?;
-        Some(Self::alloc_from(Route { row, cache }, flags))
+        Some(Self::alloc_from(Route { row, cache }, size, flags))
     }
 
+    /// Allocates `size` bytes from `route`'s cache and counts it, with the
+    /// call a constant-size `kmalloc()` makes: KASAN and tracing see a
+    /// kmalloc object of `size` bytes, as they do for C's in-line path.
     #[inline(always)]
-    fn alloc_from(route: Route, flags: bindings::gfp_t) -> *mut c_void {
+    fn alloc_from(route: Route, size: usize, flags: bindings::gfp_t) -> *mut c_void {
         count_alloc(route.row as c_uint);
         // SAFETY: By the type invariant the cache is live while kpart is
         // loaded, which it is while the table is in use: kpart's own entry
-        // points run while it is loaded, and its users hold a reference.
-        unsafe { bindings::kmem_cache_alloc_noprof(route.cache.as_ptr(), flags) }
+        // points run while it is loaded, and its users hold a reference. The
+        // route's cache serves `size` bytes (`route` took its class from it).
+        unsafe { bindings::__kmalloc_cache_noprof(route.cache.as_ptr(), flags, size) }
     }
 }
 
@@ -199,17 +205,13 @@ impl SharedRoutes {
     }
 }
 
-extern "C" {
-    /// Per-CPU allocation counters, one per row and one for plain kmalloc
-    /// ([`ROWS`]): `this_cpu` offsets (`c/debugfs.c`).
-    #[cfg(target_arch = "x86_64")]
-    static kpart_allocs: [c_ulong; ROWS + 1];
-
-    /// `this_cpu_inc(kpart_allocs[slot])`, for architectures without the
-    /// inline version.
-    #[cfg(not(target_arch = "x86_64"))]
-    fn kpart_stats_alloc(slot: c_uint);
-}
+// Per-CPU allocation counters, one per row and one for plain kmalloc
+// ([`ROWS`]): `this_cpu` offsets (`c/debugfs.c`). Without the in-line
+// increment, `kpart_stats_alloc()` counts.
+#[cfg(target_arch = "x86_64")]
+use super::kpart_ffi::kpart_allocs;
+#[cfg(not(target_arch = "x86_64"))]
+use super::kpart_ffi::kpart_stats_alloc;
 
 /// Counts an allocation in `slot` (a row, or [`ROWS`] for plain kmalloc):
 /// one `%gs`-relative increment on x86_64, as C's `this_cpu_inc()`, else a

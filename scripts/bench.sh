@@ -106,8 +106,9 @@ for rep in $(seq -s ' ' 1 "$reps"); do
 done
 echo "### memory: $n live objects"
 workload() {
-	# workload MODE PARTITIONS ALLOCATOR
-	run insmod /kpart/kpart.ko mode=\$1 partitions=\$2
+	# workload MODE PARTITIONS ALLOCATOR [RETAIN]: the live objects, then what
+	# kpart's caches keep once they are freed ("freed", retain=RETAIN).
+	run insmod /kpart/kpart.ko mode=\$1 partitions=\$2 retain=\${4:-all}
 	before=\$(meminfo)
 	run insmod /kpart/kpart_bench.ko memwork=$n memalloc=\$3
 	after=\$(meminfo)
@@ -115,12 +116,16 @@ workload() {
 	[ -r /sys/kernel/debug/kpart_bench/memwork ] &&
 		kpart_export memwork-\$1-\$2-\$3 /sys/kernel/debug/kpart_bench/memwork
 	rmmod kpart_bench 2>/dev/null
+	if [ \$3 = kpart ]; then
+		printf 'freed\t%s\t%s\t1\tretain=%s\t%s\t%s\t%s\n' \$1 \$2 \${4:-all} "\$before" "\$(meminfo)" "\$(kpart_slab)" >>\$mem
+	fi
 	run rmmod kpart
 }
 workload typed 16 kmalloc
 for p in $counts; do
 	workload typed \$p kpart
 done
+workload typed 16 kpart off
 workload random 16 kpart
 workload typed 16 kmalloc
 GUEST

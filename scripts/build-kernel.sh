@@ -9,7 +9,8 @@
 # and fail otherwise, building nothing.
 #
 # FLAVOUR names the config fragments on top of x86_64_defconfig:
-#   test        common + qemu-guest + test.config (checkers on; what `make test` boots)
+#   test        common + qemu-guest + test + wrapped-modules.config (checkers
+#               on, the kernel modules make test wraps; what `make test` boots)
 #   bench       common + qemu-guest + bench.config
 #   bench-rkc   common + qemu-guest + bench + bench-random-kmalloc.config
 #
@@ -31,7 +32,7 @@ if [ "${1:-}" = --cached ]; then
 fi
 flavour=${1:?usage: build-kernel.sh [--cached] test|bench|bench-rkc}
 case $flavour in
-test)		fragments=(common qemu-guest test) ;;
+test)		fragments=(common qemu-guest test wrapped-modules) ;;
 bench)		fragments=(common qemu-guest bench) ;;
 bench-rkc)	fragments=(common qemu-guest bench bench-random-kmalloc) ;;
 *)		echo "build-kernel: unknown flavour '$flavour'" >&2; exit 2 ;;
@@ -46,6 +47,19 @@ if [ -f "$out/.kpart-complete" ]; then
 	exit 0
 fi
 [ $cached_only = 0 ] || exit 1
+
+# One build at a time: a second caller (make, a boot, make wrap) waits for
+# the first and then finds the kernel built.
+mkdir -p "$KPART_CACHE/kernels"
+exec 9>"$out.lock"
+if ! flock -n 9; then
+	echo "build-kernel: waiting for the build of $out that is running" >&2
+	flock 9
+fi
+if [ -f "$out/.kpart-complete" ]; then
+	echo "$out"
+	exit 0
+fi
 
 src=$(kpart_kernel_src)
 

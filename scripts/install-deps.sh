@@ -9,7 +9,7 @@ PACKAGES=(
 	linux-source-6.12
 	clang-22 lld-22 llvm-22 libclang-22-dev
 	rustc-web rust-web-src
-	qemu-system-x86 busybox-static
+	qemu-system-x86 busybox-static nftables
 	flex bison bc libelf-dev libssl-dev cpio kmod xz-utils make python3
 )
 BINDGEN_VERSION=0.72.1

@@ -75,7 +75,8 @@ objects=$(awk '
 		composite[substr($1, 1, length($1) - 2) ".o"] = 1
 	}
 	/^obj-m[ \t]*\+?=/ { for (i = 3; i <= NF; i++) if ($i ~ /\.o$/) top[$i] = 1 }
-	END { for (o in top) if (!(o in composite)) obj[o] = 1; for (o in obj) print o }' Kbuild)
+	END { for (o in top) if (!(o in composite)) obj[o] = 1; for (o in obj) print o }' \
+	<(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' Kbuild))
 uncompiled=
 for o in $objects; do
 	grep -qE "^ +(CC|RUSTC) \[M\] +$top/$o\$" "$out/modules.log" || uncompiled="$uncompiled $o"
@@ -95,6 +96,37 @@ else
 	echo "ok - the modules build without warnings"
 	count 1 0
 fi
+
+echo "== make wrap: kernel modules built through kpart without a change"
+# Each set: a module source directory and the name the guest knows it by.
+wrapped=(family:tests/wrap fat:fs/fat netfilter:net/netfilter)
+wrap_files=()
+for set in "${wrapped[@]}"; do
+	name=${set%%:*} dir=${set#*:}
+	log=$out/wrap-$name.log
+	if scripts/kpart-wrap --kdir "$kdir" "$dir" >"$log" 2>&1; then
+		grep '^kpart-wrap: .*through kpart' "$log" | sed 's/^kpart-wrap: /  /'
+		wdir=$(sed -n 's/^kpart-wrap: built in \([^:]*\):.*/\1/p' "$log")
+		cp "$wdir/load-order" "$out/load-order-$name"
+		wrap_files+=(-f "$out/load-order-$name")
+		while read -r ko; do wrap_files+=(-m "$wdir/$ko"); done <"$wdir/load-order"
+		if grep -qiE 'warning:|error:' "$log"; then
+			grep -iE -A3 'warning:|error:' "$log" | head -n 20
+			echo "not ok - make wrap M=$dir builds without warnings"
+			count 0 1
+		elif ! grep -q 'through kpart: yes' "$log"; then
+			echo "not ok - make wrap M=$dir: no module allocates through kpart"
+			count 0 1
+		else
+			echo "ok - make wrap M=$dir"
+			count 1 0
+		fi
+	else
+		tail -n 20 "$log"
+		echo "not ok - make wrap M=$dir"
+		count 0 1
+	fi
+done
 
 echo "== host tests (cargo)"
 cargo test --manifest-path host/Cargo.toml --release >"$out/host-test.log" 2>&1
@@ -152,10 +184,14 @@ while read -r g _; do
 done < <(grep -v '^#' tests/guest/kunit-loads | grep .)
 groups+=(--group kpart_workload --group kpart_reliability --group kpart_security
 	--group kpart_samples)
+for mode in typed random; do
+	groups+=(--group kpart_wrap_$mode:kpart_wrap_family,fat_test)
+done
 scripts/kpart-report --size-classes >"$out/size-classes" || die "no size classes in include/kpart.h"
 guest_files=(-f "$out/kunit-suites" -f "$out/size-classes")
 for f in tests/guest/*.sh tests/guest/kunit-loads; do guest_files+=(-f "$f"); done
 for m in samples/*.ko; do guest_files+=(-m "$m"); done
+guest_files+=("${wrap_files[@]}" -b nft)
 # Checkers on kpart's caches: SLUB debugging (which also makes
 # /proc/slabinfo's active_objs exact) and init_on_free.
 qemu/boot.sh -q -l "$log" -t 2400 -o "$files" "${guest_files[@]}" \

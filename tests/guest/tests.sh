@@ -12,7 +12,7 @@ kpart_caches() {
 	grep -o '^kpart-[^ ]*' /proc/slabinfo
 }
 
-for group in module kunit workload reliability security samples; do
+for group in module kunit workload reliability security samples wrapped; do
 	. /kpart/$group.sh
 done
 
