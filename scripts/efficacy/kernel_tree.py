@@ -104,7 +104,8 @@ def compile_args(kdir, rel):
         out.append(w)
     name = rel.stem.replace('-', '_')
     out += [f'-DKBUILD_MODNAME="{name}"', f'-DKBUILD_BASENAME="{name}"',
-            f'-D__KBUILD_MODNAME=kmod_{name}', '-Wno-error']
+            f'-D__KBUILD_MODNAME=kmod_{name}', '-Wno-error',
+            '-Wno-error=implicit-function-declaration', '-Wno-error=implicit-int']
     return out, str(donors[0].relative_to(kdir))
 
 

@@ -3,7 +3,7 @@
  * Force-included (clang -include) into a kernel source file by
  * kpart-efficacy: after the kernel's own allocation headers, every
  * kmalloc-family call, kmem_cache and kmem_buckets allocation, and the
- * common copying allocators (kmemdup, kstrdup, nla_memdup, nla_strdup, sock_kmalloc,
+ * common copying allocators (kmemdup, kstrdup, kasprintf, nla_memdup, nla_strdup, sock_kmalloc,
  * memdup_user) also defines a static record in section .kpart_probe: the
  * allocation token Clang infers from the call's own arguments (~0: none), whether the
  * GFP flags are constant and hold __GFP_ACCOUNT, the line, the file, the
@@ -136,6 +136,10 @@
 #undef nla_memdup
 #define nla_memdup(a, f) ({ __kpart_rec(nla_memdup, f, 0, (f), a, f); \
 	alloc_hooks(nla_memdup_noprof(a, f)); })
+#endif
+#ifndef KPART_PROBE_NO_KASPRINTF
+#define kasprintf(f, ...) ({ __kpart_rec(kasprintf, f, 0, (f), f); \
+	(kasprintf)(f, __VA_ARGS__); })
 #endif
 #if defined(KPART_PROBE_NETLINK) && !defined(KPART_PROBE_NO_NLA_STRDUP)
 #define nla_strdup(a, f) ({ __kpart_rec(nla_strdup, f, 0, (f), a, f); (nla_strdup)(a, f); })

@@ -25,7 +25,7 @@ NO_TYPE = (1 << 64) - 1      # probe.h: the builtin was no constant
 # Out-of-line copying allocators that probe.h wraps as macros: a file that
 # defines one of them must not see the macro.
 FUNCTION_WRAPPERS = ('kstrdup', 'kstrndup', 'kmemdup_nul', 'kvmemdup', 'memdup_user',
-                     'vmemdup_user', 'memdup_user_nul', 'sock_kmalloc', 'nla_strdup')
+                     'vmemdup_user', 'memdup_user_nul', 'sock_kmalloc', 'nla_strdup', 'kasprintf')
 
 RECORD = re.compile(
     r'^@(?P<global>[\w.$]+) = internal (?:unnamed_addr )?constant .*?\{ '
@@ -94,7 +94,9 @@ def parse_ir(text):
 
 
 def _defines(text, name):
-    return re.search(r'^(?!\s*(?:#|//|\*))[^;()]*\b%s\s*\([^;]*$' % name, text, re.M) or \
+    """Whether TEXT defines function NAME (kernel style: the definition
+    starts in column 0)."""
+    return re.search(r'^[A-Za-z_][^;=()]*\b%s\s*\([^;]*$' % name, text, re.M) or \
         re.search(r'EXPORT_SYMBOL(?:_GPL)?\(%s\)' % name, text)
 
 

@@ -26,6 +26,10 @@ BASE_TYPES = {'char': 'char', 'u8': 'unsigned char', 'unsigned char': 'unsigned 
               'u16': 'unsigned short', 'u32': 'unsigned int', 'u64': 'unsigned long long',
               'int': 'int', 'long': 'long'}
 MAX_FILES = 4
+CODE = Path(__file__).read_text()      # cached candidates depend on it
+# Not the x86_64 kernel: user-space tools, other architectures, samples.
+SKIP_DIRS = ('tools/', 'arch/', 'samples/', 'Documentation/', 'scripts/', 'usr/',
+             'drivers/s390/')
 MIN_SCORE = 5
 ALLOC_CALL = r'\b(?:k[vz]?[mcz]alloc\w*|kv?zalloc\w*|kv?calloc\w*|kmemdup\w*|kstrn?dup|' \
     r'kvmalloc\w*|nla_memdup|sock_kmalloc|kmem_cache_z?alloc\w*|kmem_buckets_\w*|' \
@@ -79,18 +83,24 @@ class Resolver:
         self.prober = prober
         self.log = log or (lambda msg: None)
         self._grep = {}
+        self._cand = {}
+        self._fields = {}
         self._text = {}
+        self._lines = {}
         self._grep_file = Path(cache_dir) / 'grep.json' if cache_dir else None
         if self._grep_file and self._grep_file.is_file():
             saved = json.loads(self._grep_file.read_text())
             if saved.get('src') == str(self.src):
                 self._grep = saved['words']
+                if saved.get('code') == CODE:
+                    self._cand = saved['candidates']
 
     def save(self):
         """Keep the source searches for the next run."""
         if self._grep_file:
-            self._grep_file.write_text(json.dumps({'src': str(self.src),
-                                                   'words': self._grep}))
+            self._grep_file.write_text(json.dumps({
+                'src': str(self.src), 'code': CODE,
+                'words': self._grep, 'candidates': self._cand}))
 
     def text(self, rel):
         """A source file's text (cached)."""
@@ -98,12 +108,20 @@ class Resolver:
             self._text[rel] = (self.src / rel).read_text(errors='replace')
         return self._text[rel]
 
+    def lines(self, rel):
+        """A source file's lines (cached)."""
+        if rel not in self._lines:
+            self._lines[rel] = self.text(rel).splitlines()
+        return self._lines[rel]
+
     def grep(self, word):
-        """C files (relative) that hold WORD as a word."""
+        """C files (relative) of the x86_64 kernel that hold WORD as a word."""
         if word not in self._grep:
             r = subprocess.run(['grep', '-rlwF', '--include=*.c', '-e', word, '.'],
                                cwd=self.src, capture_output=True, text=True)
-            self._grep[word] = sorted(p[2:] for p in r.stdout.split())
+            self._grep[word] = sorted(p[2:] for p in r.stdout.split()
+                                      if not p[2:].startswith(SKIP_DIRS) or
+                                      p[2:].startswith('arch/x86/'))
         return self._grep[word]
 
     def defines(self, rel, func):
@@ -112,7 +130,13 @@ class Resolver:
                          self.text(rel), re.M) is not None
 
     def candidates(self, obj, subsystem):
-        """The files most likely to allocate OBJ, best first."""
+        """The files most likely to allocate OBJ, best first (cached)."""
+        key = f'{obj.key}|{subsystem}'
+        if key not in self._cand:
+            self._cand[key] = self._candidates(obj, subsystem)
+        return self._cand[key]
+
+    def _candidates(self, obj, subsystem):
         dirs = subsystem_dirs(self.src, subsystem)
         if obj.alloc_site:
             files = [f for f in self.grep(obj.alloc_site) if self.defines(f, obj.alloc_site)]
@@ -134,6 +158,8 @@ class Resolver:
                         break
                 if re.search(r'struct\s+%s\s*\{' % obj.tag, text):
                     s += 2
+                if re.search(r'\w\s*=\s*sizeof\s*\(\s*struct\s+%s\b' % obj.tag, text):
+                    s += 3      # a size variable Clang follows to the type
                 if re.search(ALLOC_CALL, text):
                     s += 1
                 if s == 0:
@@ -146,25 +172,72 @@ class Resolver:
             for h in obj.hints:
                 pool.update(f for f in self.grep(h)
                             if not dirs or any(f.startswith(d + '/') for d in dirs))
+            if not pool:        # the object is outside the chain's subsystem
+                for h in obj.hints:
+                    pool.update(self.grep(h))
             for f in pool:
                 text = self.text(f)
                 hits = sum(h in text for h in obj.hints)
                 if hits and re.search(ALLOC_CALL, text):
                     scored[f] = 2 * hits + any(self.defines(f, h) for h in obj.hints)
-        best = sorted(scored, key=lambda f: (-scored[f], f))
-        return best[:MAX_FILES]
+        best = sorted(scored, key=lambda f: (-scored[f], f))[:MAX_FILES]
+        for f in self.size_field_users(obj):
+            if f not in best:
+                best.append(f)
+        return best
+
+    def size_fields(self, obj):
+        """Members that carry OBJ's size to a generic allocator:
+        '.elemsize = offsetof(struct nft_rhash_elem, ext)' or
+        '.priv_size = sizeof(struct sfq_sched_data)' give elemsize and
+        priv_size (for the tag and the struct types of the hint)."""
+        names = [obj.tag] if obj.tag else []
+        names += [h for h in obj.hints if h != obj.tag]
+        fields = set()
+        for name in names:
+            for f in self.grep(f'struct {name}'):
+                for field_ in re.findall(
+                        r'\.(\w+)\s*=\s*(?:sizeof|offsetof)\s*\(\s*struct\s+%s\b'
+                        % re.escape(name), self.text(f)):
+                    fields.add((field_, str(Path(f).parent)))
+        return sorted(fields)
+
+    def size_field_users(self, obj):
+        """Files whose allocation calls take their size from a size field."""
+        out = []
+        for field_, where in self.size_fields(obj):
+            for f in self.grep(field_):
+                if str(Path(f).parent) != where:
+                    continue
+                if re.search(ALLOC_CALL + r'[^;]*(?:->|\.)%s\b' % field_, self.text(f)) or \
+                        re.search(r'\w+\s*=[^;=]*(?:->|\.)%s\b[^;]*;' % field_, self.text(f)):
+                    out.append(f)
+        return sorted(set(out))[:MAX_FILES]
 
     def statement(self, site):
         """The source text of the statement holding SITE's call."""
-        lines = self.text(site.file).splitlines() if (self.src / site.file).is_file() else []
+        lines = self.lines(site.file) if (self.src / site.file).is_file() else []
         if not 0 < site.line <= len(lines):
             return ''
-        out = lines[site.line - 1]
+        first = site.line - 1
+        while first > 0 and first > site.line - 4 and \
+                not lines[first - 1].rstrip().endswith((';', '{', '}', ':', '*/')) and \
+                not lines[first - 1].lstrip().startswith('#'):
+            first -= 1
+        out = ' '.join(x.strip() for x in lines[first:site.line])
         i = site.line
         while ';' not in out and i < len(lines) and i < site.line + 6:
             out += ' ' + lines[i].strip()
             i += 1
         return out
+
+    def function_text(self, site):
+        """The text of SITE's function up to SITE's line."""
+        lines = self.lines(site.file)[:site.line]
+        for i in range(len(lines) - 1, -1, -1):
+            if re.match(r'^[A-Za-z_].*\b%s\s*\(' % re.escape(site.func), lines[i]):
+                return '\n'.join(lines[i:])
+        return ''
 
     def lhs_declared(self, site, tag):
         """Whether the variable SITE's result is assigned to is declared as
@@ -193,6 +266,17 @@ class Resolver:
             s += 5
             why.append(f'assigned to a struct {obj.tag} *')
         stmt = self.statement(site)
+        if obj.key not in self._fields:
+            self._fields[obj.key] = self.size_fields(obj)
+        fields = self._fields[obj.key]
+        for field_, where in fields:
+            if str(Path(site.file).parent) != where:
+                continue
+            if re.search(r'(?:->|\.)%s\b' % field_, stmt) or \
+                    re.search(r'(?:->|\.)%s\b' % field_, self.function_text(site)):
+                s += 5
+                why.append(f'size from .{field_} (= sizeof/offsetof of the type)')
+                break
         for struct, member in obj.members:
             m = re.search(r'(\w+)->%s\s*=' % re.escape(member), stmt)
             if m and re.search(r'struct\s+%s\s*\*\s*(?:\w+\s*,\s*\*?\s*)*%s\b'
@@ -204,7 +288,7 @@ class Resolver:
                 s += 3
                 why.append(f'hint {h}')
             elif re.search(r'\b%s\b' % re.escape(h), stmt):
-                s += 2 if re.search(r'(->|\.)%s\s*=' % re.escape(h), stmt) else 1
+                s += 2 if re.search(r'\b%s\s*=[^=]' % re.escape(h), stmt) else 1
                 why.append(f'hint {h}')
         return s, why
 
