@@ -7,6 +7,7 @@ each object's free text (its C type, the hints in parentheses, its cache).
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 REQUIRED = ('id', 'vuln_object', 'first_reclaim', 'cross_cache', 'page_level')
 
@@ -147,7 +148,7 @@ def parse_chain(d, lineno, path='<chains>'):
 def load(path):
     """All chains of a JSON-lines file (blank lines skipped)."""
     try:
-        text = open(path, encoding='utf-8').read()
+        text = Path(path).read_text(encoding='utf-8')
     except OSError as e:
         raise ChainError(f'{path}: {e.strerror}') from e
     chains = []

@@ -53,6 +53,7 @@ class Resolution:
         return {'status': self.status, 'site': s.where if s else None,
                 'function': s.func if s else None, 'allocator': s.alloc if s else None,
                 'token': s.token if s else None, 'token64': s.token64 if s else None,
+                'token16': s.token_max(16) if s else None,
                 'inferred': s.inferred if s else None, 'size': s.size if s else None,
                 'acct': s.acct if s else None, 'score': self.score, 'why': self.why,
                 'files_tried': self.tried, 'errors': self.errors,

@@ -174,6 +174,9 @@ class Fixture(unittest.TestCase):
         t_r = kpart_token('tls_context', True, 16)
         self.assertGreaterEqual(min(t_v, t_r), 8)
         self.assertEqual(c['victim']['resolution']['token'], kpart_token('drr_class', True))
+        self.assertEqual(c['victim']['resolution']['token64'], kpart_token('drr_class', True, 64))
+        self.assertEqual(c['victim']['resolution']['token16'], t_v)
+        self.assertEqual(c['reclaim']['resolution']['token16'], t_r)
         want = 1.0 if t_v != t_r else 0.0
         self.assertEqual(c['prevented']['upstream'], want)
         self.assertEqual(c['prevented']['kpart16/all'], want)
