@@ -58,6 +58,7 @@ def place(obj, res, kconfig):
         p.bucket = sch.bucket_of(site)
         owner = kconfig.owner(site.file)
         p.module, p.tristate = owner.module, owner.tristate
+        p.symbol = f'CONFIG_{owner.symbol} {owner.kind}' if owner.symbol else 'obj-y (built-in)'
     return p
 
 

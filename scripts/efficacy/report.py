@@ -83,9 +83,7 @@ def text(schemes, verdicts, tot, meta, spray_info):
     for vd in verdicts:
         c = vd.chain
         marks = ''.join(_mark(vd.prevented[s.id]) for s in schemes)
-        mod = 'tristate' if vd.victim.tristate else 'built-in'
-        if vd.victim.site is None:
-            mod = '-'
+        mod = vd.victim.symbol or '-'
         w(f'{c.id:<36} {vd.category:<11} {marks}  victim module: {mod}')
         w(f'    victim  {c.victim.type_text[:48]:<48} {_site(vd.victim_res, vd.victim)}')
         if c.reclaim:
@@ -122,11 +120,12 @@ def as_json(schemes, verdicts, tot, meta, spray_info):
     for vd in verdicts:
         c = vd.chain
         chains.append({
-            'id': c.id, 'category': c and vd.category,
+            'id': c.id, 'category': vd.category,
             'bypasses_random_kmalloc': c.bypasses_random,
             'victim': {'type': c.victim.type_text, 'family': vd.victim.family,
                        'accounted': vd.victim.acct, 'size_class': vd.victim_size,
                        'module': vd.victim.module, 'tristate': vd.victim.tristate,
+                       'kconfig': vd.victim.symbol,
                        'resolution': vd.victim_res.to_json() if vd.victim_res else None},
             'reclaim': None if not c.reclaim else {
                 'type': c.reclaim.type_text, 'family': vd.reclaim.family,

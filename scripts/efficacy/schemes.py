@@ -95,6 +95,7 @@ class Placed:
     bucket: str = ''
     module: str | None = None   # module object (None: built-in only)
     tristate: bool = False
+    symbol: str | None = None   # the Kconfig symbol that builds it, and its type
 
     @property
     def random_key(self):
