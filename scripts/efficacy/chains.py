@@ -93,10 +93,10 @@ def cache_kind(cache):
     if not cache:
         return None
     c = cache.lower()
+    if c.startswith('page') or c.startswith('vmalloc') or 'page table' in c:
+        return 'page'       # also 'page (kmalloc_large, >8 KB)'
     if 'kmalloc' in c:
         return 'kmalloc'
-    if c.startswith('page') or c.startswith('vmalloc') or 'page table' in c:
-        return 'page'
     return 'dedicated'
 
 

@@ -285,7 +285,10 @@ class Resolver:
                 s += 6
                 why.append(f'assigned to {struct}->{member}')
         for h in obj.hints:
-            if h == site.func or h == site.alloc:
+            if h == site.func:
+                s += 5          # the hint names the allocating function
+                why.append(f'in {h}() (hint)')
+            elif h == site.alloc:
                 s += 3
                 why.append(f'hint {h}')
             elif re.search(r'\b%s\b' % re.escape(h), stmt):
