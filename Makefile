@@ -15,6 +15,9 @@
 #   make bench      speed and memory against kmalloc and RANDOM_KMALLOC_CACHES
 #                   (bench kernels, out/bench/results.md); QUICK=1: a smoke run
 #                   on the test kernel
+#   make efficacy   which kernelCTF exploit chains each partitioning scheme
+#                   would stop (scripts/kpart-efficacy; ARGS='--json'); needs
+#                   the built test kernel's tree, never builds one
 #   make rustfmt / make checkpatch / make clean
 #
 # KDIR defaults to the cached test kernel (scripts/build-kernel.sh); point it
@@ -29,7 +32,8 @@ else
 kdir = $(KDIR)
 endif
 
-.PHONY: modules deps kernel test run boot shell wrap host-test bench rustfmt checkpatch clean
+.PHONY: modules deps kernel test run boot shell wrap host-test bench efficacy rustfmt checkpatch \
+	clean
 
 modules:
 	$(MAKE) -C $(kdir) M=$(CURDIR) $(TOOLCHAIN_FLAGS) modules
@@ -61,6 +65,9 @@ wrap: deps
 
 host-test:
 	cargo test --manifest-path host/Cargo.toml
+
+efficacy:
+	scripts/kpart-efficacy $(ARGS)
 
 # Formats the Rust sources in place with the kernel's .rustfmt.toml (make
 # checkpatch checks them).

@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The partitioning schemes and what each separates.
+
+An allocation is placed (Placed) by what the modelled 6.12 kernel does
+with it: its allocator family (kmalloc family, a kmem_buckets set such as
+msg_msg or memdup_user, a dedicated kmem_cache, the page allocator),
+whether it is accounted, its call site and Clang's token there, and the
+module its code can be built into. same_cache() is the probability that
+two placed allocations share a slab cache under a scheme, size class
+aside (the write-up already put them in one size class):
+
+  none          plain kmalloc, no kmem_buckets: the kernels the write-ups
+                targeted.
+  random        RANDOM_KMALLOC_CACHES: 16 copies of KMALLOC_NORMAL chosen by
+                call site (1/16 for two sites, 1 for one site); kmalloc-cg
+                and kmem_buckets as 6.12 has them.
+  upstream      KMALLOC_PARTITION_TYPED, -falloc-token-max=16: KMALLOC_NORMAL
+                by token (partition 0 is plain kmalloc); kmalloc-cg and
+                kmem_buckets users bypass it.
+  kpart-typed   kpart typed mode at P partitions with the accounted matrix:
+                the token bounded by P, for plain and accounted allocations.
+  kpart-pertype every type its own caches (the unbounded token with its
+                pointer flag); sites where Clang infers no type are split by
+                call site into 64 (like random mode).
+
+kpart only holds what goes through it. Coverage 'module': the victim's
+code is a tristate module built through kpart's make wrap, and a
+reclaimer goes through kpart only when it is in that same module; coverage
+'all': every kmalloc-family allocation goes through kpart. Retention: kpart
+caches keep their empty slabs, so a page that held a kpart object is never
+reused elsewhere (stops cross-cache reuse of kpart memory only).
+"""
+
+from dataclasses import dataclass
+
+RANDOM_COPIES = 16
+PERTYPE_FALLBACK_SPLIT = 64
+
+# Out-of-line allocators whose kmalloc call (and so RANDOM_KMALLOC_CACHES'
+# call site) is inside them, not at their caller.
+CALLEE_SITE = {'sock_kmalloc': 'net/core/sock.c:sock_kmalloc',
+               'nla_strdup': 'lib/nlattr.c:nla_strdup',
+               'kvmemdup': 'mm/util.c:kvmemdup'}
+BUCKETS = {'kmem_buckets_alloc', 'kmem_buckets_valloc', 'memdup_user', 'vmemdup_user'}
+DEDICATED = {'kmem_cache_alloc', 'kmem_cache_alloc_node', 'kmem_cache_alloc_lru'}
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One column of the report."""
+    id: str
+    family: str            # none, random, upstream, kpart-typed, kpart-pertype
+    partitions: int = 1
+    retention: bool = False
+    coverage: str = 'all'  # module or all (kpart only)
+
+    @property
+    def kpart(self):
+        """Whether this is one of kpart's schemes."""
+        return self.family.startswith('kpart')
+
+    @property
+    def label(self):
+        """A human name."""
+        names = {'none': 'none (plain kmalloc)',
+                 'random': 'RANDOM_KMALLOC_CACHES (16)',
+                 'upstream': 'upstream KMALLOC_PARTITION_TYPED (16)'}
+        if not self.kpart:
+            return names[self.family]
+        base = 'kpart per-type' if self.family == 'kpart-pertype' else \
+            f'kpart typed P={self.partitions}'
+        return f'{base}, {"retention" if self.retention else "no retention"}, ' \
+            f'{"victim module wrapped" if self.coverage == "module" else "all through kpart"}'
+
+
+def all_schemes():
+    """Every scheme of the report, in order."""
+    out = [Scheme('none', 'none'), Scheme('random', 'random', RANDOM_COPIES),
+           Scheme('upstream', 'upstream', 16)]
+    for family, p, name in (('kpart-typed', 16, 'kpart16'), ('kpart-typed', 64, 'kpart64'),
+                            ('kpart-pertype', 0, 'pertype')):
+        for coverage in ('module', 'all'):
+            for retention in (False, True):
+                sid = f'{name}{"+ret" if retention else ""}/{coverage}'
+                out.append(Scheme(sid, family, p, retention, coverage))
+    return out
+
+
+@dataclass
+class Placed:
+    """An allocation as the modelled kernel places it."""
+    family: str            # kmalloc, bucket, dedicated, page, unknown
+    acct: bool
+    site: object = None    # probe.Site, None when unresolved
+    bucket: str = ''
+    module: str | None = None   # module object (None: built-in only)
+    tristate: bool = False
+    symbol: str | None = None   # the Kconfig symbol that builds it, and its type
+
+    @property
+    def random_key(self):
+        """The call site RANDOM_KMALLOC_CACHES hashes."""
+        if self.site is None:
+            return None
+        return CALLEE_SITE.get(self.site.alloc, self.site.where)
+
+
+def family_of(site):
+    """The allocator family of a probe Site."""
+    if site.alloc in BUCKETS:
+        return 'bucket'
+    if site.alloc in DEDICATED:
+        return 'dedicated'
+    return 'kmalloc'
+
+
+def bucket_of(site):
+    """The kmem_buckets set a site allocates from ('' if none)."""
+    if site.alloc in ('memdup_user', 'vmemdup_user'):
+        return 'memdup_user'
+    return site.args.split(',')[0].strip() if site.alloc in BUCKETS else ''
+
+
+def covered(scheme, x, victim):
+    """Whether allocation X goes through kpart under SCHEME (VICTIM: the
+    chain's victim, whose module is the wrapped one)."""
+    if not scheme.kpart or x.family != 'kmalloc':
+        return False
+    if scheme.coverage == 'all':
+        return True
+    return victim.tristate and x.tristate and x.module == victim.module
+
+
+def _kernel_same(v, r, buckets=True):
+    """Same cache in the 6.12 kernel without partitioning."""
+    if buckets and (v.family == 'bucket' or r.family == 'bucket'):
+        return 1.0 if v.family == r.family and v.bucket == r.bucket else 0.0
+    return 1.0
+
+
+def same_cache(scheme, v, r):
+    """Probability that victim V and reclaimer R share a cache under SCHEME,
+    or None when a token it needs is unknown (a site unresolved)."""
+    if scheme.family == 'none':
+        return 1.0
+    if scheme.family in ('random', 'upstream'):
+        if v.family == 'bucket' or r.family == 'bucket':
+            return _kernel_same(v, r)
+        if v.acct:
+            return 1.0          # kmalloc-cg is not partitioned
+        if scheme.family == 'random':
+            if v.random_key is None or r.random_key is None:
+                return None
+            return 1.0 if v.random_key == r.random_key else 1.0 / RANDOM_COPIES
+        if v.site is None or r.site is None:
+            return None
+        return 1.0 if v.site.token_max(16) == r.site.token_max(16) else 0.0
+    cv, cr = covered(scheme, v, v), covered(scheme, r, v)
+    if cv != cr:
+        return 0.0              # a kpart cache and a kernel cache
+    if not cv:
+        return _kernel_same(v, r)
+    if v.site is None or r.site is None:
+        return None
+    if scheme.family == 'kpart-typed':
+        return 1.0 if v.site.token_max(scheme.partitions) == \
+            r.site.token_max(scheme.partitions) else 0.0
+    if v.site.inferred != r.site.inferred:
+        return 0.0
+    if v.site.inferred:
+        return 1.0 if v.site.token == r.site.token else 0.0
+    return 1.0 if v.random_key == r.random_key else 1.0 / PERTYPE_FALLBACK_SPLIT
+
+
+def retains(scheme, v):
+    """Whether SCHEME keeps victim V's slab page from being reused."""
+    return scheme.kpart and scheme.retention and covered(scheme, v, v)

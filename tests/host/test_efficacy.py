@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tests of scripts/kpart-efficacy: its token arithmetic against
+scripts/kpart-token, its probe against Clang on a small C file, its input
+checking, and its verdicts on hand-made chains whose answers follow from
+first principles (tests/data/efficacy-chains.jsonl). The chain tests need
+the built test kernel's tree (they are skipped without one) and reuse the
+tool's cache in out/efficacy/."""
+
+import json
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parents[2]
+TOOL = TOP / 'scripts' / 'kpart-efficacy'
+FIXTURE = TOP / 'tests' / 'data' / 'efficacy-chains.jsonl'
+sys.path.insert(0, str(TOP / 'scripts'))
+
+from efficacy import alloc_token, chains, probe  # noqa: E402
+
+TYPES = (('drr_class', True), ('msg_msg', True), ('unsigned char', False),
+         ('plain', False), ('holder', True), ('char *', True), ('int', False))
+
+
+def kpart_token(name, pointer, max_=None):
+    args = [str(TOP / 'scripts' / 'kpart-token')] + (['--max', str(max_)] if max_ else []) + \
+        (['--pointer'] if pointer else []) + [name]
+    return int(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
+
+
+def run_tool(*args):
+    return subprocess.run([sys.executable, str(TOOL), '--quiet', *map(str, args)],
+                          capture_output=True, text=True)
+
+
+class Tokens(unittest.TestCase):
+    def test_against_kpart_token(self):
+        for name, pointer in TYPES:
+            for max_ in (None, 2, 16, 64):
+                want = kpart_token(name, pointer, max_)
+                got = alloc_token.token(name, pointer, max_ or alloc_token.UNBOUNDED)
+                self.assertEqual(got, want, (name, pointer, max_))
+
+    def test_rebound_is_exact(self):
+        for name, pointer in TYPES:
+            t64 = alloc_token.token(name, pointer, 64)
+            for m in (2, 4, 8, 16, 32):
+                self.assertEqual(alloc_token.rebound(t64, 64, m),
+                                 alloc_token.token(name, pointer, m), (name, m))
+
+
+# A stand-in for the kernel's allocation headers, enough for probe.h.
+FAKE_SLAB = '''
+typedef unsigned long size_t; typedef unsigned int gfp_t;
+#define __GFP_ACCOUNT 0x400000u
+#define GFP_KERNEL 0xcc0u
+#define GFP_KERNEL_ACCOUNT (GFP_KERNEL | __GFP_ACCOUNT)
+#define GFP_USER GFP_KERNEL
+#define NUMA_NO_NODE (-1)
+#define alloc_hooks(x) (x)
+void *kmalloc_noprof(size_t s, gfp_t f);
+void *kzalloc_noprof(size_t s, gfp_t f);
+void *kmalloc_array_noprof(size_t n, size_t s, gfp_t f);
+#define kmalloc(...) alloc_hooks(kmalloc_noprof(__VA_ARGS__))
+#define kzalloc(...) alloc_hooks(kzalloc_noprof(__VA_ARGS__))
+#define kmalloc_array(...) alloc_hooks(kmalloc_array_noprof(__VA_ARGS__))
+'''
+
+PROBE_C = '''
+struct holder { int a; void *p; };
+struct plain { int a; long b; };
+const unsigned long long direct_holder = __builtin_infer_alloc_token(sizeof(struct holder));
+const unsigned long long direct_plain = __builtin_infer_alloc_token(sizeof(struct plain));
+void *a(gfp_t g) { return kzalloc(sizeof(struct holder), GFP_KERNEL); }
+void *b(void) { struct plain *p = kmalloc(sizeof(*p), GFP_KERNEL_ACCOUNT); return p; }
+void *c(size_t n, gfp_t g) { return kmalloc(n, g); }
+void *d(size_t n) { return kmalloc_array(n, sizeof(struct holder), GFP_KERNEL); }
+'''
+
+
+class ProbeAgainstClang(unittest.TestCase):
+    def compile(self, bound):
+        with tempfile.TemporaryDirectory(prefix='eff-test-') as d:
+            inc = Path(d) / 'linux'
+            inc.mkdir()
+            (inc / 'slab.h').write_text(FAKE_SLAB)
+            (inc / 'string.h').write_text('')
+            (Path(d) / 't.c').write_text(PROBE_C)
+            cmd = ['clang-22', '-O2', '-S', '-emit-llvm', '-I', d, '-include',
+                   str(probe.PROBE_H), '-o', '-', str(Path(d) / 't.c')]
+            if bound:
+                cmd.insert(1, f'-falloc-token-max={bound}')
+            ir = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        direct = {}
+        for line in ir.splitlines():
+            if line.startswith('@direct_'):
+                name = line.split()[0][len('@direct_'):]
+                direct[name] = int(line.split('i64 ')[1].split(',')[0]) & ((1 << 64) - 1)
+        return probe.parse_ir(ir), direct
+
+    def test_records_match_clang_and_kpart_token(self):
+        sites, direct = self.compile(None)
+        bounded, direct16 = self.compile(16)
+        by_func = {s.func: s for s in sites}
+        self.assertEqual(sorted(by_func), ['a', 'b', 'c', 'd'])
+        self.assertEqual(by_func['a'].token, direct['holder'])
+        self.assertEqual(by_func['a'].token, kpart_token('holder', True))
+        self.assertEqual(by_func['b'].token, direct['plain'])
+        self.assertEqual(by_func['b'].token, kpart_token('plain', False))
+        self.assertEqual(by_func['d'].token, direct['holder'])
+        self.assertFalse(by_func['c'].inferred)     # no type: the fallback
+        self.assertEqual(by_func['c'].token, 0)
+        self.assertEqual((by_func['a'].acct, by_func['b'].acct, by_func['c'].acct), (0, 1, -1))
+        self.assertEqual(by_func['a'].size, 16)
+        b16 = {s.func: s.token for s in bounded}
+        self.assertEqual(b16['a'], direct16['holder'])
+        self.assertEqual(b16['a'], kpart_token('holder', True, 16))
+        self.assertEqual(b16['b'], kpart_token('plain', False, 16))
+
+
+class Input(unittest.TestCase):
+    def test_missing_file(self):
+        r = run_tool('--chains', '/nonexistent/chains.jsonl')
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('/nonexistent/chains.jsonl', r.stderr)
+
+    def test_malformed_line_is_named(self):
+        with tempfile.NamedTemporaryFile('w', suffix='.jsonl', prefix='eff-') as f:
+            f.write(FIXTURE.read_text().splitlines()[0] + '\n{"id": "x", oops\n')
+            f.flush()
+            r = run_tool('--chains', f.name)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(':2: malformed JSON', r.stderr)
+
+    def test_missing_key(self):
+        with tempfile.NamedTemporaryFile('w', suffix='.jsonl', prefix='eff-') as f:
+            f.write('{"id": "x", "vuln_object": {"type": "struct a"}}\n')
+            f.flush()
+            with self.assertRaisesRegex(chains.ChainError, r':1: missing key'):
+                chains.load(f.name)
+
+    def test_type_text(self):
+        self.assertEqual(chains.parse_type('u8[] (nft_table->udata, nla_memdup of user data)'),
+                         (None, 'u8', ['nft_table', 'udata', 'nla_memdup']))
+        self.assertEqual(chains.parse_type('struct nft_chain')[0], 'nft_chain')
+
+
+def have_kernel_tree():
+    r = subprocess.run([str(TOP / 'scripts' / 'build-kernel.sh'), '--cached', 'test'],
+                       capture_output=True, text=True)
+    return r.returncode == 0
+
+
+@unittest.skipUnless(have_kernel_tree(), 'no built test kernel (make kernel)')
+class Fixture(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        r = run_tool('--chains', FIXTURE, '--json')
+        if r.returncode:
+            raise AssertionError(r.stderr)
+        cls.out = json.loads(r.stdout)
+        cls.chains = {c['id']: c for c in cls.out['chains']}
+
+    def test_distinct_pointer_types_split(self):
+        c = self.chains['split-at-16']
+        self.assertEqual(c['category'], 'slab')
+        self.assertEqual(c['victim']['resolution']['site'].split(':')[0], 'net/sched/sch_drr.c')
+        self.assertEqual(c['reclaim']['resolution']['site'].split(':')[0], 'net/tls/tls_main.c')
+        # Both hold pointers: the top half; split unless the tokens collide.
+        t_v = kpart_token('drr_class', True, 16)
+        t_r = kpart_token('tls_context', True, 16)
+        self.assertGreaterEqual(min(t_v, t_r), 8)
+        self.assertEqual(c['victim']['resolution']['token'], kpart_token('drr_class', True))
+        self.assertEqual(c['victim']['resolution']['token64'], kpart_token('drr_class', True, 64))
+        self.assertEqual(c['victim']['resolution']['token16'], t_v)
+        self.assertEqual(c['reclaim']['resolution']['token16'], t_r)
+        want = 1.0 if t_v != t_r else 0.0
+        self.assertEqual(c['prevented']['upstream'], want)
+        self.assertEqual(c['prevented']['kpart16/all'], want)
+        self.assertEqual(c['prevented']['pertype/all'], 1.0)
+        self.assertEqual(c['prevented']['none'], 0.0)
+        self.assertAlmostEqual(c['prevented']['random'], 15 / 16)
+        # Only the victim's module wrapped: tls_context is another module.
+        self.assertTrue(c['victim']['tristate'])
+        self.assertEqual(c['prevented']['kpart16/module'], 1.0)
+
+    def test_same_type_is_never_stopped(self):
+        c = self.chains['same-type']
+        self.assertTrue(all(v == 0.0 for v in c['prevented'].values()), c['prevented'])
+
+    def test_cross_cache_only_with_retention(self):
+        c = self.chains['cross-cache']
+        self.assertEqual(c['category'], 'cross-cache')
+        for sid, v in c['prevented'].items():
+            self.assertEqual(v, 1.0 if '+ret' in sid else 0.0, sid)
+
+    def test_dedicated_cache(self):
+        c = self.chains['dedicated']
+        self.assertEqual(c['category'], 'dedicated')
+        self.assertTrue(all(v == 0.0 for v in c['prevented'].values()))
+        self.assertEqual(c['reasons']['kpart16/all'], 'dedicated cache')
+
+    def test_unresolvable_is_reported(self):
+        c = self.chains['unresolvable']
+        self.assertEqual(c['victim']['resolution']['status'], 'unresolved')
+        self.assertIsNone(c['prevented']['kpart16/all'])
+        self.assertIsNone(c['prevented']['upstream'])
+
+    def test_msg_msg_buckets(self):
+        c = self.chains['buckets']
+        self.assertEqual(c['reclaim']['family'], 'bucket')
+        self.assertEqual(c['prevented']['none'], 0.0)
+        self.assertEqual(c['prevented']['random'], 1.0)
+        self.assertEqual(c['reasons']['random'], 'kmem_buckets')
+
+
+if __name__ == '__main__':
+    unittest.main()
