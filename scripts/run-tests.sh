@@ -134,6 +134,12 @@ status=$?
 grep -E '^test |test result|panicked|^error' "$out/host-test.log"
 tally "cargo tests" cargo "$out/host-test.log" --status $status
 
+echo "== efficacy tool (fixture chains, tokens against kpart-token and Clang)"
+python3 -m unittest -v tests/host/test_efficacy.py >"$out/efficacy-test.log" 2>&1
+status=$?
+grep -E ' \.\.\. |^Ran ' "$out/efficacy-test.log"
+tally "efficacy tests" unittest "$out/efficacy-test.log" --status $status
+
 echo "== style (checkpatch.pl, rustfmt)"
 if scripts/checkpatch.sh >"$out/style.log" 2>&1; then
 	echo "ok - checkpatch and rustfmt clean"
