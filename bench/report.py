@@ -81,6 +81,28 @@ def values(rows, contender):
     return out
 
 
+def api_ratio_table(w, speed, title, num, den):
+    """A table of kpart-MODE-NUM / kpart-MODE-DEN per pattern and size, each
+    mode a column, from the bench kernel's runs; returns the medians of the
+    once pattern."""
+    modes = [m for m in MODES if ("bench", m) in speed]
+    w("| pattern | size | " + " | ".join(f"{m}: {title}" for m in modes) + " |")
+    w("|---|---:|" + "---:|" * len(modes))
+    once = []
+    for pattern in PATTERNS:
+        for size in ALL_SIZES:
+            cells = []
+            for mode in modes:
+                rl = ratio_lists(speed["bench", mode][1], f"kpart-{mode}-{num}",
+                                 f"kpart-{mode}-{den}").get((pattern, size), [])
+                cells.append(fmt_ratio(rl))
+                if rl and pattern == "once":
+                    once.append(med(rl))
+            if any(c != "–" for c in cells):
+                w(f"| {pattern} | {size} | " + " | ".join(cells) + " |")
+    return once
+
+
 def med(xs):
     return statistics.median(xs) if xs else float("nan")
 
@@ -304,44 +326,15 @@ def full(d):
     # Rust against C.
     w("## Rust API against C API (bench kernel)\n")
     w("`kpart::kmalloc()` / `kpart_kmalloc()`, per round, same boot.\n")
-    w("| pattern | size | " + " | ".join(f"{m}: rust / c" for m in MODES if ("bench", m) in speed) + " |")
-    w("|---|---:|" + "---:|" * sum(1 for m in MODES if ("bench", m) in speed))
-    rust_worst = 0.0
-    for pattern in PATTERNS:
-        for size in ALL_SIZES:
-            cells = []
-            for mode in MODES:
-                if ("bench", mode) not in speed:
-                    continue
-                rl = ratio_lists(speed["bench", mode][1], f"kpart-{mode}-rust",
-                                 f"kpart-{mode}-c").get((pattern, size), [])
-                cells.append(fmt_ratio(rl))
-                if rl and pattern == "once":
-                    rust_worst = max(rust_worst, abs(med(rl) - 1))
-            if any(c != "–" for c in cells):
-                w(f"| {pattern} | {size} | " + " | ".join(cells) + " |")
+    rust_meds = api_ratio_table(w, speed, "rust / c", "rust", "c")
+    rust_worst = max((abs(m - 1) for m in rust_meds), default=0.0)
     w("")
 
     # The statistics' cost.
     w("## What the allocation count costs (bench kernel)\n")
     w("`kpart_kmalloc()` as users build it, against the same built with `KPART_NO_STATS` "
       "(no per-CPU increment in the in-line path), per round, same boot.\n")
-    w("| pattern | size | " + " | ".join(f"{m}: c / c-nostats" for m in MODES if ("bench", m) in speed) + " |")
-    w("|---|---:|" + "---:|" * sum(1 for m in MODES if ("bench", m) in speed))
-    stats_all = []
-    for pattern in PATTERNS:
-        for size in ALL_SIZES:
-            cells = []
-            for mode in MODES:
-                if ("bench", mode) not in speed:
-                    continue
-                rl = ratio_lists(speed["bench", mode][1], f"kpart-{mode}-c",
-                                 f"kpart-{mode}-c-nostats").get((pattern, size), [])
-                cells.append(fmt_ratio(rl))
-                if rl and pattern == "once":
-                    stats_all.append(med(rl))
-            if any(c != "–" for c in cells):
-                w(f"| {pattern} | {size} | " + " | ".join(cells) + " |")
+    stats_all = api_ratio_table(w, speed, "c / c-nostats", "c", "c-nostats")
     if stats_all:
         w(f"\nOnce, over every size and mode: median {med(stats_all):.4f}, "
           f"range {min(stats_all):.4f}–{max(stats_all):.4f}.")

@@ -293,20 +293,6 @@ kpart_alloc_array_routed_node(size_t n, size_t size, gfp_t flags, int node,
 	__kpart_p;							\
 })
 
-/* kpart_kstrndup - kpart_kstrdup() of at most @max characters */
-#define kpart_kstrndup(s, max, flags)					\
-({									\
-	const char *__kpart_s = (s);					\
-	size_t __kpart_len = __kpart_s ? strnlen(__kpart_s, max) : 0;	\
-	char *__kpart_p = __kpart_s ? kpart_kmalloc(__kpart_len + 1, flags) : NULL; \
-									\
-	if (__kpart_p) {						\
-		memcpy(__kpart_p, __kpart_s, __kpart_len);		\
-		__kpart_p[__kpart_len] = '\0';				\
-	}								\
-	__kpart_p;							\
-})
-
 /* kpart_kmemdup_nul - a copy of @len bytes of @s and a NUL, as a string */
 #define kpart_kmemdup_nul(s, len, flags)				\
 ({									\
@@ -319,6 +305,15 @@ kpart_alloc_array_routed_node(size_t n, size_t size, gfp_t flags, int node,
 		__kpart_p[__kpart_len] = '\0';				\
 	}								\
 	__kpart_p;							\
+})
+
+/* kpart_kstrndup - kpart_kstrdup() of at most @max characters */
+#define kpart_kstrndup(s, max, flags)					\
+({									\
+	const char *__kpart_str = (s);					\
+									\
+	kpart_kmemdup_nul(__kpart_str,					\
+			  __kpart_str ? strnlen(__kpart_str, max) : 0, flags); \
 })
 
 /*

@@ -131,6 +131,12 @@ cmdline="console=ttyS0 acpi=off panic=-1 oops=panic loglevel=4 log_buf_len=8M $a
 qemu=(qemu-system-x86_64 -accel tcg -m "$mem" -smp "$smp" -no-reboot
 	-bios /usr/share/qemu/qboot.rom -kernel "$kernel" -initrd "$work/initramfs.cpio"
 	-append "$cmdline" "${qemu_extra[@]}")
+# Exported files travel over a 9p share when there is a directory for them:
+# the serial console under TCG carries a few kilobytes a second.
+if [ -n "$outdir" ]; then
+	mkdir -p "$work/share"
+	qemu+=(-virtfs "local,path=$work/share,mount_tag=kpart_out,security_model=none,id=kpart_out")
+fi
 
 if [ $interactive = 1 ]; then
 	"${qemu[@]}" -nographic
@@ -164,6 +170,8 @@ if [ $status = 124 ]; then
 fi
 if [ -n "$outdir" ]; then
 	mkdir -p "$outdir"
+	# Files the guest sent over the share, then any it printed.
+	cp -r "$work/share/." "$outdir/"
 	tr -d '\r' <"$log" | awk -v dir="$outdir" '
 		/^KPART-FILE-BEGIN / { file = dir "/" $2; printf "" > file; next }
 		/^KPART-FILE-END$/ { close(file); file = ""; next }

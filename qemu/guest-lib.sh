@@ -3,9 +3,14 @@
 # Helpers for guest scripts: `. /kpart/lib.sh`.
 
 # kpart_export NAME FILE: copy FILE to the host, where qemu/boot.sh -o DIR
-# writes it as DIR/NAME.
-# It writes to the console itself, so it works with stdout redirected.
+# writes it as DIR/NAME: over the 9p share boot.sh gives the guest
+# (/kpart/out), or else on the console, which it writes itself so that it
+# works with stdout redirected.
 kpart_export() {
+	if [ -d /kpart/out ]; then
+		cat "$2" >"/kpart/out/$1" && return 0
+		echo "kpart_export: $1 could not go over the share" >/dev/console
+	fi
 	{
 		echo "KPART-FILE-BEGIN $1"
 		cat "$2"

@@ -19,6 +19,10 @@ mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 hostname kpart
 export HOME=/root KPART=/kpart
+# qemu/boot.sh -o shares a host directory for exported files (kpart_export).
+mkdir -p /kpart/out
+mount -t 9p -o trans=virtio,version=9p2000.L kpart_out /kpart/out 2>/dev/null ||
+	rmdir /kpart/out
 . /kpart/lib.sh
 
 # Every kernel log record, from the first one of the boot.
@@ -59,6 +63,7 @@ fi
 # (Without the continuation lines of records: device properties.)
 grep -v '^ ' /tmp/kernel.log >/tmp/kernel.log.records
 kpart_export kernel.log /tmp/kernel.log.records
+sync
 echo "KPART-GUEST-EXIT: $status"
 # Let the serial line drain before the machine goes: the UART's transmit
 # count stops moving once its buffer is empty (under a loaded host that can
