@@ -209,7 +209,7 @@ tally "guest KTAP" kunit "$out/guest.ktap" --kunit-py "$kunit_py" --json "$out/g
 	"${groups[@]}"
 tally "guest exit status" guest --status $guest_status \
 	--ktap-failed "$(grep -cE '^ *not ok ' "$out/guest.ktap")"
-check_boot "test boot" "$log"
+check_boot "test boot" "$log" --files "$files"
 
 echo "== host checks of the live boot's files"
 KPART_LIVE_DIR=$files python3 -m unittest -v tests/host/check_live.py tests/host/test_report.py \
@@ -254,7 +254,7 @@ else
 	echo "not ok - benchmark smoke run"
 	count 0 1
 fi
-check_boot "benchmark smoke boot" "$out/bench/quick/boot.log"
+check_boot "benchmark smoke boot" "$out/bench/quick/boot.log" --files "$out/bench/quick"
 
 [ "$skipped" = 0 ] || echo "($skipped skipped: mode-specific KUnit cases under a load of the other mode)"
 echo "$passed passed, $failed failed"

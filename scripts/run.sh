@@ -72,7 +72,7 @@ KDIR=$kdir qemu/boot.sh -q -l "$out/boot.log" -o "$out" "${boot_args[@]}" "$gues
 tr -d '\r' <"$out/boot.log" | sed -n '/^KPART-GUEST-EXIT: /q;p' |
 	sed '/^KPART-FILE-BEGIN/,/^KPART-FILE-END$/d' | grep -av '^\[ *[0-9]*\.[0-9]*\]' || true
 # The kernel's checkers must have nothing to say about the run.
-guard=$(python3 tests/harness/verdict.py guard "$out/boot.log" 2>&1 >/dev/null) || status=1
+guard=$(python3 tests/harness/verdict.py guard "$out/boot.log" --files "$out" 2>&1 >/dev/null) || status=1
 echo "$guard" | sed 's/^/### /'
 grep -q '^ok - ' <<<"$guard" || status=1
 for mode in $modes; do

@@ -46,7 +46,7 @@
 		char file[sizeof(__FILE__)];				\
 		char name[sizeof(#kind)];				\
 		char args[sizeof(#__VA_ARGS__)];			\
-	} __kpart_rec __attribute__((used, section(".kpart_probe"))) = { \
+	} __kpart_rec __used __section(".kpart_probe") = { \
 		__kpart_token targs, __kpart_size(sz), __kpart_acct(f),	\
 		__LINE__, __FILE__, #kind, #__VA_ARGS__ };		\
 	(void)__kpart_rec;						\

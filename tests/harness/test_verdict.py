@@ -238,6 +238,27 @@ class Guard(unittest.TestCase):
         log = KERNEL_LOG_OK.replace(verdict.KERNEL_LOG_COMPLETE, '')
         self.assertEqual(verdict.guard(console(log)).failed, 1)
 
+    def test_kernel_log_over_the_share(self):
+        # The files went over the 9p share: the console has none of them.
+        with tempfile.TemporaryDirectory() as d:
+            self.assertEqual(verdict.guard(console(kernel_log=None),
+                                           shared=verdict.shared_exports(d)).failed, 1)
+            with open(os.path.join(d, verdict.KERNEL_LOG), 'w') as f:
+                f.write(KERNEL_LOG_OK)
+            with open(os.path.join(d, verdict.KMEMLEAK), 'w') as f:
+                f.write('')
+            c = verdict.guard(console(kernel_log=None), shared=verdict.shared_exports(d))
+            self.assertEqual((c.passed, c.failed), (1, 0), c.messages)
+            with open(os.path.join(d, verdict.KERNEL_LOG), 'w') as f:
+                f.write(KERNEL_LOG_OK.replace('6,3,300,-;', '4,3,300,-;WARNING: suspicious RCU usage\n'
+                                              '6,4,301,-;'))
+            self.assertEqual(verdict.guard(console(kernel_log=None),
+                                           shared=verdict.shared_exports(d)).failed, 1)
+            with open(os.path.join(d, verdict.KERNEL_LOG), 'w') as f:
+                f.write(KERNEL_LOG_OK.replace(verdict.KERNEL_LOG_COMPLETE, ''))
+            self.assertEqual(verdict.guard(console(kernel_log=None),
+                                           shared=verdict.shared_exports(d)).failed, 1)
+
     def test_unterminated_export_fails(self):
         text = console().replace('KPART-FILE-END\r\nKPART-GUEST-EXIT', 'KPART-GUEST-EXIT')
         self.assertEqual(verdict.guard(text).failed, 1)

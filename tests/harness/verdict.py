@@ -100,12 +100,26 @@ def reports(text, allow=()):
     return found
 
 
-def guard(console, allow=(), require=()):
+def shared_exports(directory):
+    """The kernel log and kmemleak report a guest exported over the share
+    (qemu/boot.sh -o DIR), by name; none when there is no directory."""
+    files = {}
+    for name in (KERNEL_LOG, KMEMLEAK):
+        path = os.path.join(directory, name) if directory else None
+        if path and os.path.exists(path):
+            with open(path, errors='replace') as f:
+                files[name] = f.read()
+    return files
+
+
+def guard(console, allow=(), require=(), shared=None):
     """The guard of one boot: its console and the kernel log and kmemleak
-    report it exported must hold no report but the allowed ones, and every
-    required pattern."""
+    report it exported (on the console, or over the share: `shared` maps the
+    shared files' names to their text) must hold no report but the allowed
+    ones, and every required pattern."""
     c = Counts()
     files, rest = exports(console)
+    files.update(shared or {})
     problems = []
     log = files.get(KERNEL_LOG)
     if log is None:
@@ -299,6 +313,7 @@ def main(argv=None):
     sub = ap.add_subparsers(dest='cmd', required=True)
     g = sub.add_parser('guard')
     g.add_argument('console')
+    g.add_argument('--files', help='the directory of the files the guest exported (boot.sh -o)')
     g.add_argument('--allow', action='append', default=[])
     g.add_argument('--require', action='append', default=[])
     k = sub.add_parser('kunit')
@@ -329,7 +344,7 @@ def main(argv=None):
         print('\n'.join(found))
         sys.exit(0 if found else 1)
     if a.cmd == 'guard':
-        c = guard(text(a.console), a.allow, a.require)
+        c = guard(text(a.console), a.allow, a.require, shared_exports(a.files))
     elif a.cmd == 'kunit':
         expected = {}
         for spec in a.group:

@@ -61,6 +61,8 @@ typedef unsigned long size_t; typedef unsigned int gfp_t;
 #define GFP_USER GFP_KERNEL
 #define NUMA_NO_NODE (-1)
 #define alloc_hooks(x) (x)
+#define __used __attribute__((__used__))
+#define __section(s) __attribute__((__section__(s)))
 void *kmalloc_noprof(size_t s, gfp_t f);
 void *kzalloc_noprof(size_t s, gfp_t f);
 void *kmalloc_array_noprof(size_t n, size_t s, gfp_t f);
