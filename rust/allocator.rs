@@ -4,7 +4,7 @@
 //!
 //! `__kpart_kmalloc()` is the fast path: a size-class table lookup, a flag
 //! test, a partition table lookup (typed) or a multiply and shift (random),
-//! a cache table lookup ([`Routes`]) and `kmem_cache_alloc()`. Users do the
+//! a cache table lookup ([`Routes`]) and `__kmalloc_cache_noprof()`. Users do the
 //! same in line (`include/kpart.h`, `rust/kpart_client.rs`) and call it only
 //! for what the table cannot serve.
 

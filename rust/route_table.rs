@@ -7,7 +7,8 @@
 //! class), indexed by bit fields, and the [`Router`] that picks the
 //! partition. Users route in line, in their own code: with a token and
 //! flags known at compile time, an allocation costs a size-class lookup,
-//! one or two loads, a test, a per-CPU increment and `kmem_cache_alloc()`.
+//! one or two loads, a test, a per-CPU increment and the call a
+//! constant-size `kmalloc()` makes, `__kmalloc_cache_noprof()`.
 //! Whatever the table cannot serve (size 0 or above the largest class,
 //! unpartitioned flags, `__GFP_ACCOUNT` without the accounted matrix, kpart
 //! not set up) goes to the out-of-line `__kpart_kmalloc()`.
