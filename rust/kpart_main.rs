@@ -133,10 +133,11 @@ fn params() -> Result<Params> {
 impl kernel::Module for KpartModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let p = params()?;
-        // SAFETY: `get_random_u64` may be called from process context.
-        let seed = p
-            .seed
-            .unwrap_or_else(|| unsafe { bindings::get_random_u64() });
+        let seed = match p.seed {
+            Some(seed) => seed,
+            // SAFETY: `get_random_u64` may be called from process context.
+            None => unsafe { bindings::get_random_u64() },
+        };
         // SAFETY: This is kpart's init, which calls `Kpart::new` once, before
         // any user can link to kpart.
         let kpart = unsafe { Kpart::new(p.mode, p.partitions, p.accounted, p.retention, seed) }?;
