@@ -5,9 +5,12 @@
 #   make            build kpart.ko and kpart_kunit.ko against KDIR
 #   make test       set up, build, boot the test kernel, run every test
 #   make run        boot the test kernel, load kpart, show its caches
+#                   (ARGS='--wrap nf_tables': a real module built through kpart,
+#                   its histogram and its types per partition)
 #   make kernel     build (or reuse) the cached test kernel only
 #   make boot ARGS='-m my.ko -c "insmod ..."'  boot with your own modules and commands
-#   make shell      boot the test kernel and get a shell, kpart's modules in /kpart
+#   make shell      the test kernel under virtme-ng with the host's own tools, a
+#                   shell in kpart's directory (ARGS='--exec "cmds"': run them)
 #   make wrap M=DIR build a module source (out of tree, or a directory of the
 #                   kernel tree such as fs/fat) so that its kmalloc family
 #                   goes through kpart, without editing it (out/wrap/DIR)
@@ -53,8 +56,8 @@ run: deps
 boot: deps
 	qemu/boot.sh $(ARGS)
 
-shell: deps modules
-	qemu/boot.sh --interactive $(ARGS)
+shell: deps
+	scripts/shell.sh $(ARGS)
 
 bench: deps
 	QUICK=$(QUICK) scripts/bench.sh

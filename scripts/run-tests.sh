@@ -99,7 +99,7 @@ fi
 
 echo "== make wrap: kernel modules built through kpart without a change"
 # Each set: a module source directory and the name the guest knows it by.
-wrapped=(family:tests/wrap fat:fs/fat netfilter:net/netfilter)
+wrapped=(family:tests/wrap fat:fs/fat netfilter:net/netfilter ext4:fs/ext4)
 wrap_files=()
 for set in "${wrapped[@]}"; do
 	name=${set%%:*} dir=${set#*:}
@@ -134,8 +134,9 @@ status=$?
 grep -E '^test |test result|panicked|^error' "$out/host-test.log"
 tally "cargo tests" cargo "$out/host-test.log" --status $status
 
-echo "== efficacy tool (fixture chains, tokens against kpart-token and Clang)"
-python3 -m unittest -v tests/host/test_efficacy.py >"$out/efficacy-test.log" 2>&1
+echo "== efficacy tool (fixture chains, tokens against kpart-token and Clang); kpart-sites"
+python3 -m unittest -v tests/host/test_efficacy.py tests/host/test_sites.py \
+	>"$out/efficacy-test.log" 2>&1
 status=$?
 grep -E ' \.\.\. |^Ran ' "$out/efficacy-test.log"
 tally "efficacy tests" unittest "$out/efficacy-test.log" --status $status
@@ -191,13 +192,13 @@ done < <(grep -v '^#' tests/guest/kunit-loads | grep .)
 groups+=(--group kpart_workload --group kpart_reliability --group kpart_security
 	--group kpart_samples)
 for mode in typed random; do
-	groups+=(--group kpart_wrap_$mode:kpart_wrap_family,fat_test)
+	groups+=(--group kpart_wrap_$mode:kpart_wrap_family,fat_test,ext4_inode_test)
 done
 scripts/kpart-report --size-classes >"$out/size-classes" || die "no size classes in include/kpart.h"
 guest_files=(-f "$out/kunit-suites" -f "$out/size-classes")
 for f in tests/guest/*.sh tests/guest/kunit-loads; do guest_files+=(-f "$f"); done
 for m in samples/*.ko; do guest_files+=(-m "$m"); done
-guest_files+=("${wrap_files[@]}" -b nft)
+guest_files+=("${wrap_files[@]}" -b nft -b mke2fs -b e2fsck)
 # Checkers on kpart's caches: SLUB debugging (which also makes
 # /proc/slabinfo's active_objs exact) and init_on_free.
 qemu/boot.sh -q -l "$log" -t 2400 -o "$files" "${guest_files[@]}" \

@@ -7,16 +7,24 @@
 #
 #   scripts/run.sh [--mode typed|random] [--partitions N] [--scale N]
 #                  [--no-accounted] [--module FILE.ko] [--cmd 'guest commands']
-#                  [--json]
+#                  [--wrap nf_tables|fat|ext4|DIR] [--json]
 #
 # (make run ARGS='--mode random --partitions 8'). Copies of each run's
 # /proc/slabinfo and workload record are kept in out/run/.
+#
+# --wrap shows a real module instead of the workload: it is built through
+# kpart (scripts/kpart-wrap), loaded, and used as make test uses it
+# (tests/guest/exercises.sh: a ruleset through nft, files on a filesystem;
+# only loaded when DIR is another directory); then the histogram of kpart's
+# live objects while it is in use, and, in typed mode, its allocation sites
+# and types per partition next to the allocations each partition served
+# (scripts/kpart-sites).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-modes="typed random" partitions=16 accounted=1 scale=1 extra_cmds= json=
+modes="typed random" partitions=16 accounted=1 scale=1 extra_cmds= json= wrap=
 boot_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -26,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--no-accounted)	accounted=0 ;;
 	--module)	boot_args+=(-m "$2"); shift ;;
 	--cmd)		extra_cmds=$2; shift ;;
+	--wrap)		wrap=$2; shift ;;
 	--json)		json=--json ;;
 	*)		echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -37,11 +46,49 @@ make -s KDIR="$kdir" modules
 
 out=$top/out/run
 rm -rf "$out" && mkdir -p "$out"
+
+# A wrapped module: its directory, the exercise that uses it, the host
+# programs the exercise runs.
+if [ -n "$wrap" ]; then
+	case $wrap in
+	nf_tables|netfilter|net/netfilter)
+		wrap_dir=net/netfilter exercise=nft_ruleset boot_args+=(-b nft) ;;
+	fat|fs/fat)	wrap_dir=fs/fat exercise=fat_round_trip ;;
+	ext4|fs/ext4)	wrap_dir=fs/ext4 exercise=ext4_round_trip boot_args+=(-b mke2fs -b e2fsck) ;;
+	*)		wrap_dir=$wrap exercise=wrapped_in_use ;;
+	esac
+	scripts/kpart-wrap --kdir "$kdir" "$wrap_dir" >"$out/wrap.log" 2>&1 ||
+		{ tail -n 20 "$out/wrap.log"; exit 1; }
+	grep '^kpart-wrap: .*through kpart' "$out/wrap.log"
+	wrapped=$(sed -n 's/^kpart-wrap: built in \([^:]*\):.*/\1/p' "$out/wrap.log")
+	cp "$wrapped/load-order" "$out/load-order-wrap"
+	boot_args+=(-f "$out/load-order-wrap" -f tests/guest/exercises.sh)
+	while read -r ko; do boot_args+=(-m "$wrapped/$ko"); done <"$wrapped/load-order"
+fi
+
 guest=$out/guest.sh
 {
 	echo '. /kpart/lib.sh'
 	echo 'set -e'
 	for mode in $modes; do
+		if [ -n "$wrap" ]; then
+			cat <<GUEST
+. /kpart/exercises.sh
+echo "### insmod kpart.ko mode=$mode partitions=$partitions accounted=$accounted"
+insmod /kpart/kpart.ko mode=$mode partitions=$partitions accounted=$accounted
+echo "### the wrapped modules of $wrap_dir, then $exercise"
+load_set wrap
+# The exercise calls this while the module is in use.
+wrapped_in_use() { kpart_export slabinfo-$mode /proc/slabinfo; }
+$exercise
+kpart_export partitions-$mode /sys/kernel/debug/kpart/partitions
+$extra_cmds
+unload_set wrap
+rmmod kpart
+echo "### rmmod kpart: \$(grep -c '^kpart-' /proc/slabinfo || true) kpart caches left"
+GUEST
+			continue
+		fi
 		cat <<GUEST
 echo "### insmod kpart.ko mode=$mode partitions=$partitions accounted=$accounted"
 insmod /kpart/kpart.ko mode=$mode partitions=$partitions accounted=$accounted
@@ -78,6 +125,16 @@ grep -q '^ok - ' <<<"$guard" || status=1
 for mode in $modes; do
 	[ -f "$out/slabinfo-$mode" ] || continue
 	echo
+	if [ -n "$wrap" ]; then
+		echo "######## kpart-report: $mode mode, $partitions partitions, $wrap_dir in use"
+		scripts/kpart-report $json "$out/slabinfo-$mode" || status=1
+		[ "$mode" = typed ] || continue
+		echo
+		echo "######## kpart-sites: $wrap_dir's allocation sites and types per partition"
+		scripts/kpart-sites $json --kdir "$kdir" --partitions "$partitions" \
+			--allocations "$out/partitions-$mode" "$wrapped" || status=1
+		continue
+	fi
 	echo "######## kpart-report: $mode mode, $partitions partitions, workload scale $scale"
 	scripts/kpart-report $json --types "$out/types-$mode" "$out/slabinfo-$mode"
 done

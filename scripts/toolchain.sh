@@ -8,6 +8,10 @@ KPART_CACHE=${KPART_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kpart}
 KPART_KERNEL_PKG=${KPART_KERNEL_PKG:-linux-source-6.12}
 KPART_KERNEL_TARBALL=${KPART_KERNEL_TARBALL:-/usr/src/$KPART_KERNEL_PKG.tar.xz}
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-22/lib}
+# virtme-ng (make shell), from PyPI into a virtual environment of its own:
+# Debian 12 does not package it.
+KPART_VIRTME_NG_VERSION=1.42
+KPART_VNG=$KPART_CACHE/virtme-ng/bin/vng
 
 KPART_MAKE_FLAGS=(
 	LLVM=-22

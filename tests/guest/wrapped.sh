@@ -9,192 +9,15 @@
 #   fs/fat             fat, vfat, msdos and fat's own KUnit suite; a FAT
 #                      image on a loop device, long names, a remount
 #   net/netfilter      nf_tables and its expressions, driven by Debian's nft
+#   fs/ext4            ext4 and its KUnit suite (jbd2 and mbcache as the
+#                      kernel built them): an image made by Debian's mke2fs,
+#                      files, links, a large directory, checked by e2fsck
 #
 # For each: its own tests pass, kpart's caches hold its objects while it is
 # in use, kpart's statistics count its allocations, and it unloads before
-# kpart does. The kernel log is judged with the rest of the boot.
-
-# Allocations kpart served from its caches (debugfs, every row).
-kpart_served() {
-	awk '!/^#/ && $1 != "kmalloc" { n += $3 } END { print n + 0 }' \
-		/sys/kernel/debug/kpart/partitions
-}
-
-# Live objects in kpart's caches (/proc/slabinfo's active_objs).
-kpart_live() {
-	awk '/^kpart-/ { n += $2 } END { print n + 0 }' /proc/slabinfo
-}
-
-# load_set NAME: insmod the modules of wrapped set NAME in their order (the
-# kernel's own modules they need first, as scripts/kpart-wrap wrote it).
-load_set() {
-	while read -r ko; do
-		insmod "/kpart/${ko##*/}" || { echo "insmod $ko failed"; return 1; }
-	done <"/kpart/load-order-$1"
-}
-
-# unload_set NAME: rmmod them in the reverse order.
-unload_set() {
-	for ko in $(sed '1!G;h;$!d' "/kpart/load-order-$1"); do
-		m=${ko##*/}
-		rmmod "${m%.ko}" || { echo "rmmod ${m%.ko} failed"; return 1; }
-	done
-}
-
-# more_than BEFORE AFTER WHAT: AFTER must exceed BEFORE.
-more_than() {
-	[ "$2" -gt "$1" ] || { echo "$3: $1 before, $2 after"; return 1; }
-}
-
-# The files of the FAT round trip: long names, nested directories.
-FAT_DIR="/mnt/fat/A directory with a rather long name"
-fat_populate() {
-	mkdir -p "$FAT_DIR/and a nested one, also long" || return 1
-	i=0
-	while [ $i -lt 40 ]; do
-		echo "contents of file number $i" >"$FAT_DIR/File number $i with a long name.txt" ||
-			return 1
-		i=$((i + 1))
-	done
-	echo nested >"$FAT_DIR/and a nested one, also long/Deeply nested file.data" || return 1
-	i=0
-	while [ $i -lt 40 ]; do
-		mv "$FAT_DIR/File number $i with a long name.txt" \
-			"$FAT_DIR/Renamed file $i, still a long name.txt" || return 1
-		i=$((i + 4))
-	done
-	i=1
-	while [ $i -lt 40 ]; do
-		rm "$FAT_DIR/File number $i with a long name.txt" || return 1
-		i=$((i + 4))
-	done
-	mkdir /mnt/fat/gone && rmdir /mnt/fat/gone
-}
-
-# What the image must hold: names and contents.
-fat_listing() {
-	(cd /mnt/fat && find . | sort && find . -type f | sort | while read -r f; do
-		echo "$f: $(cat "$f")"
-	done)
-}
-
-fat_round_trip() {
-	dd if=/dev/zero of=/tmp/fat.img bs=1M count=8 2>/dev/null &&
-		mkdosfs /tmp/fat.img >/dev/null || return 1
-	losetup /dev/loop0 /tmp/fat.img || return 1
-	mkdir -p /mnt/fat
-	status=0
-	live=$(kpart_live)
-	served=$(kpart_served)
-	mount -t vfat /dev/loop0 /mnt/fat || { losetup -d /dev/loop0; return 1; }
-	more_than "$live" "$(kpart_live)" "kpart's live objects, vfat mounted" || status=1
-	fat_populate || status=1
-	fat_listing >/tmp/fat.before
-	more_than "$served" "$(kpart_served)" "kpart's allocations, vfat in use" || status=1
-	umount /mnt/fat || status=1
-	mount -t vfat /dev/loop0 /mnt/fat || status=1
-	fat_listing >/tmp/fat.after
-	cmp -s /tmp/fat.before /tmp/fat.after ||
-		{ echo "the remount reads back something else:"; diff /tmp/fat.before /tmp/fat.after | head; status=1; }
-	grep -q 'Renamed file 36, still a long name.txt: contents of file number 36' /tmp/fat.after ||
-		{ echo "a renamed file is missing"; status=1; }
-	[ "$(grep -c '/File number [0-9]* with a long name\.txt$' /tmp/fat.after)" = 20 ] ||
-		{ echo "expected 20 unrenamed files"; status=1; }
-	umount /mnt/fat || status=1
-	# The same image as msdos: 8.3 names, read only what is there.
-	mount -t msdos -o ro /dev/loop0 /mnt/fat && ls /mnt/fat >/dev/null && umount /mnt/fat ||
-		status=1
-	losetup -d /dev/loop0 || status=1
-	return $status
-}
-
-# A realistic ruleset: tables of two families, base chains on hooks, rules
-# with several expressions, named sets, maps and objects.
-cat >/tmp/ruleset.nft <<'NFT'
-flush ruleset
-table inet filter {
-	set blocked {
-		type ipv4_addr
-		flags interval
-		elements = { 10.0.0.0/8, 192.168.1.1, 203.0.113.0/24 }
-	}
-	set trusted_ports {
-		type inet_service
-		elements = { 22, 443 }
-	}
-	map port_policy {
-		type inet_service : verdict
-		elements = { 23 : drop, 25 : drop, 80 : accept }
-	}
-	counter ssh_packets { }
-	quota bulk { over 100 mbytes }
-	chain input {
-		type filter hook input priority 0; policy accept;
-		ct state established,related accept
-		ip saddr @blocked counter drop
-		tcp dport vmap @port_policy
-		tcp dport @trusted_ports limit rate 10/second counter accept
-		tcp dport 22 counter name ssh_packets log prefix "ssh " accept
-		meta mark set jhash ip saddr mod 4
-		udp dport 5000-6000 quota name bulk drop
-		meta l4proto icmp numgen inc mod 2 0 accept
-	}
-	chain forward {
-		type filter hook forward priority 0; policy drop;
-	}
-}
-table ip nat {
-	chain prerouting {
-		type nat hook prerouting priority dstnat;
-		tcp dport 8080 dnat to 10.0.0.2:80
-	}
-	chain postrouting {
-		type nat hook postrouting priority srcnat;
-		oifname "eth0" masquerade
-	}
-}
-NFT
-
-# One transaction with a good rule and a rule on a set that does not exist:
-# nft must refuse all of it.
-cat >/tmp/failing.nft <<'NFT'
-add rule inet filter input tcp dport 9999 accept
-add rule inet filter input ip saddr @no_such_set drop
-NFT
-
-nft_ruleset() {
-	status=0
-	live=$(kpart_live)
-	served=$(kpart_served)
-	nft -f /tmp/ruleset.nft || return 1
-	more_than "$live" "$(kpart_live)" "kpart's live objects, ruleset loaded" || status=1
-	more_than "$served" "$(kpart_served)" "kpart's allocations, ruleset loaded" || status=1
-	# Updates and deletions.
-	nft add element inet filter blocked '{ 172.16.0.0/12 }' &&
-		nft delete element inet filter blocked '{ 192.168.1.1 }' &&
-		nft add element inet filter port_policy '{ 8443 : accept }' &&
-		nft add rule inet filter input udp dport 53 counter accept &&
-		nft add chain inet filter scratch &&
-		nft add rule inet filter scratch counter || status=1
-	handle=$(nft -a list chain inet filter input | sed -n 's/.*udp dport 53 .* # handle \([0-9]*\)$/\1/p')
-	[ -n "$handle" ] && nft delete rule inet filter input handle "$handle" ||
-		{ echo "no rule to delete"; status=1; }
-	nft delete chain inet filter scratch || status=1
-	nft list ruleset >/tmp/ruleset.now || status=1
-	grep -q '172.16.0.0/12' /tmp/ruleset.now && ! grep -q '192.168.1.1' /tmp/ruleset.now &&
-		grep -q '8443 : accept' /tmp/ruleset.now && ! grep -q 'dport 53' /tmp/ruleset.now ||
-		{ echo "the updates are not in the ruleset:"; cat /tmp/ruleset.now; status=1; }
-	# The failing transaction is aborted whole.
-	if nft -f /tmp/failing.nft 2>/tmp/nft.err; then
-		echo "a transaction with a missing set was accepted"
-		status=1
-	fi
-	nft list ruleset >/tmp/ruleset.after
-	cmp -s /tmp/ruleset.now /tmp/ruleset.after ||
-		{ echo "the aborted transaction changed the ruleset"; status=1; }
-	nft flush ruleset && [ -z "$(nft list ruleset)" ] || { echo "flush left rules"; status=1; }
-	return $status
-}
+# kpart does. The kernel log is judged with the rest of the boot. The
+# exercises are in exercises.sh.
+. /kpart/exercises.sh
 
 wrapped_in_mode() {
 	mode=$1
@@ -210,6 +33,10 @@ wrapped_in_mode() {
 	check nf_tables_loads load_set netfilter
 	check nft_ruleset nft_ruleset
 	check nf_tables_unloads unload_set netfilter
+	check ext4_loads load_set ext4
+	ktap_kunit_suite ext4_inode_test
+	check ext4_round_trip ext4_round_trip
+	check ext4_unloads unload_set ext4
 	check unloads rmmod kpart
 	ktap_group_end
 }
