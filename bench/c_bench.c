@@ -13,6 +13,11 @@
  *	kpart-MODE-c-nostats
  *			kpart_kmalloc() built without the in-line
  *			allocation count (KPART_NO_STATS, c_bench_nostats.c)
+ *	kmalloc-const	kmalloc() with a compile-time constant size, the
+ *			kernel's own fast path (comparators.c)
+ *	dedicated	kmem_cache_alloc()/kmem_cache_free() on a cache of
+ *			the size's own, the limit for any slab allocation
+ *			(comparators.c)
  *
  *    MODE is the mode kpart was loaded with. The patterns: once (allocate,
  *    free, iters times), batch (allocate batch objects, then free them, until
@@ -76,7 +81,7 @@ MODULE_PARM_DESC(batch, "Objects held at once by the batch pattern (1..100000, d
 static unsigned int sizes[BENCH_MAX_SIZES];
 static unsigned int nr_sizes;
 module_param_array(sizes, uint, &nr_sizes, 0444);
-MODULE_PARM_DESC(sizes, "Sizes in bytes, 1..8192 (default 8,16,32,64,96,128,192,256,512,1024,2048,4096)");
+MODULE_PARM_DESC(sizes, "Sizes in bytes, kmalloc size classes 8..8192 (default 8,16,32,64,96,128,192,256,512,1024,2048,4096)");
 
 static bool quick;
 module_param(quick, bool, 0444);
@@ -113,12 +118,16 @@ struct bench_contender {
 	int (*batch)(size_t size, void **objs, unsigned int n);
 };
 
-#define BENCH_CONTENDERS 4
+#define BENCH_CONTENDERS 6
 static struct bench_contender contenders[BENCH_CONTENDERS] = {
 	{ .once = bench_kmalloc_once, .batch = bench_kmalloc_batch },
 	{ .once = bench_kpart_c_once, .batch = bench_kpart_c_batch },
 	{ .once = kpart_bench_rust_once, .batch = kpart_bench_rust_batch },
 	{ .once = bench_kpart_c_nostats_once, .batch = bench_kpart_c_nostats_batch },
+	{ .name = "kmalloc-const", .once = bench_kmalloc_const_once,
+	  .batch = bench_kmalloc_const_batch },
+	{ .name = "dedicated", .once = bench_dedicated_once,
+	  .batch = bench_dedicated_batch },
 };
 
 enum { BENCH_ONCE, BENCH_BATCH, BENCH_SMP, BENCH_PATTERNS };
@@ -320,6 +329,7 @@ DEFINE_SHOW_ATTRIBUTE(results);
 
 static void bench_free(void)
 {
+	bench_dedicated_destroy();
 	kvfree(results);
 	results = NULL;
 	vfree(batch_objs);
@@ -328,7 +338,7 @@ static void bench_free(void)
 
 static int bench_init(void)
 {
-	unsigned int i, cpu;
+	unsigned int cpu;
 	int err;
 
 	if (!rounds)
@@ -352,13 +362,10 @@ static int bench_init(void)
 		       BENCH_MAX_BATCH);
 		return -EINVAL;
 	}
-	for (i = 0; i < nr_run_sizes; i++) {
-		if (!run_sizes[i] || run_sizes[i] > 8192) {
-			pr_err("kpart_bench: sizes: %u is not in 1..8192\n",
-			       run_sizes[i]);
-			return -EINVAL;
-		}
-	}
+	/* The sizes must be size classes: the comparators have a cache each. */
+	err = bench_dedicated_create(run_sizes, nr_run_sizes);
+	if (err)
+		return err;
 
 	/* Two online CPUs for the smp pattern. */
 	cpu = cpumask_first(cpu_online_mask);

@@ -6,9 +6,14 @@
  *   bench_<name>_once(size, n):        n times, allocate and free;
  *   bench_<name>_batch(size, objs, n): allocate n objects, then free them;
  *
- * where @alloc is an expression that allocates @size bytes. Both return 0,
- * or -ENOMEM with nothing left allocated. They are noinline and get the size
- * at run time, so no allocator is specialised for a constant size.
+ * where @alloc is an expression that allocates @size bytes, freed with
+ * kfree(). BENCH_LOOPS_WITH(name, setup, alloc, free) is the same with a
+ * statement @setup run once before the loop and @free, a function-like
+ * macro or function, freeing one object; BENCH_STATIC_LOOPS(name, alloc)
+ * is BENCH_LOOPS() for loops only their own file calls. All return 0, or -ENOMEM with
+ * nothing left allocated. They are noinline and get the size at run time,
+ * so no allocator is specialised for a constant size unless @alloc names
+ * one.
  */
 #ifndef _KPART_BENCH_LOOPS_H
 #define _KPART_BENCH_LOOPS_H
@@ -16,38 +21,47 @@
 #include <linux/errno.h>
 #include <linux/slab.h>
 
-#define BENCH_LOOPS(name, alloc)					\
-noinline int bench_##name##_once(size_t size, unsigned int n)		\
+#define __BENCH_LOOPS(linkage, name, setup, alloc, free)		\
+linkage noinline int bench_##name##_once(size_t size, unsigned int n)	\
 {									\
 	unsigned int i;							\
 	void *p;							\
 									\
+	setup;								\
 	for (i = 0; i < n; i++) {					\
 		p = (alloc);						\
 		if (!p)							\
 			return -ENOMEM;					\
-		kfree(p);						\
+		free(p);						\
 	}								\
 	return 0;							\
 }									\
 									\
-noinline int bench_##name##_batch(size_t size, void **objs, unsigned int n) \
+linkage noinline int bench_##name##_batch(size_t size, void **objs,	\
+					  unsigned int n)		\
 {									\
 	unsigned int i;							\
 									\
+	setup;								\
 	for (i = 0; i < n; i++) {					\
 		objs[i] = (alloc);					\
 		if (!objs[i])						\
 			goto fail;					\
 	}								\
 	for (i = 0; i < n; i++)						\
-		kfree(objs[i]);						\
+		free(objs[i]);						\
 	return 0;							\
 fail:									\
 	while (i--)							\
-		kfree(objs[i]);						\
+		free(objs[i]);						\
 	return -ENOMEM;							\
 }
+
+#define BENCH_LOOPS_WITH(name, setup, alloc, free)			\
+	__BENCH_LOOPS(, name, setup, alloc, free)
+#define BENCH_LOOPS(name, alloc) __BENCH_LOOPS(, name, , alloc, kfree)
+/* The same, static: loops only their own file calls. */
+#define BENCH_STATIC_LOOPS(name, alloc) __BENCH_LOOPS(static, name, , alloc, kfree)
 
 /* c_bench.c: plain kmalloc() and kpart_kmalloc(). */
 int bench_kmalloc_once(size_t size, unsigned int n);
@@ -57,5 +71,16 @@ int bench_kpart_c_batch(size_t size, void **objs, unsigned int n);
 /* c_bench_nostats.c: kpart_kmalloc() built without the in-line count. */
 int bench_kpart_c_nostats_once(size_t size, unsigned int n);
 int bench_kpart_c_nostats_batch(size_t size, void **objs, unsigned int n);
+/*
+ * comparators.c: kmalloc() with the size a compile-time constant, and
+ * kmem_cache_alloc() on a dedicated cache of the size; -EINVAL for a size
+ * that is not a kmalloc size class.
+ */
+int bench_kmalloc_const_once(size_t size, unsigned int n);
+int bench_kmalloc_const_batch(size_t size, void **objs, unsigned int n);
+int bench_dedicated_once(size_t size, unsigned int n);
+int bench_dedicated_batch(size_t size, void **objs, unsigned int n);
+int bench_dedicated_create(const unsigned int *sizes, unsigned int nr);
+void bench_dedicated_destroy(void);
 
 #endif

@@ -43,11 +43,11 @@ kpart_kernel_src() {
 	echo "$src"
 }
 
-# kpart_compile_asm KDIR FILE.s: compile FILE.c of this tree to assembly with
-# KDIR's flags (and kpart's Kbuild flags), for generators that read the
-# values Clang put into it.
+# kpart_compile_asm KDIR FILE.s [MAKE VARIABLES]: compile FILE.c of this
+# tree to assembly (or FILE.i: preprocess it) with KDIR's flags (and kpart's
+# Kbuild flags), for generators that read the values Clang put into it.
 kpart_compile_asm() {
-	make -s -C "$1" M="$PWD" "${KPART_MAKE_FLAGS[@]}" "$2"
+	make -s -C "$1" M="$PWD" "${KPART_MAKE_FLAGS[@]}" "${@:3}" "$2"
 }
 
 # kpart_install_generated GENERATED TARGET CHECK: format GENERATED with the
