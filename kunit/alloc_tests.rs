@@ -318,6 +318,78 @@ fn typed_c_and_rust_agree() {
     kfree(from_rust);
 }
 
+/// The kernel's own `Vec` and `Box` with kpart's allocator, in every mode:
+/// the buffer stays in one partition (typed mode: `T`'s) as the vector grows
+/// through the size classes, its contents move with it, and beyond kpart's
+/// largest class it continues in kmalloc's caches.
+fn kernel_vec_and_box() {
+    let typed = kpart::info().mode == MODE_TYPED;
+    let want = predicted(kpart::token::<kpart_parity>());
+    let mut v: kpart::PVec<kpart_parity> = kpart::PVec::new();
+    let mut row = None;
+    let mut moves = 0;
+    let mut last = core::ptr::null();
+    for i in 0..600 {
+        if v.push(
+            kpart_parity {
+                id: i,
+                next: core::ptr::null_mut(),
+            },
+            GFP_KERNEL,
+        )
+        .is_err()
+        {
+            kunit_expect!(false, "PVec::push failed at {}", i);
+            return;
+        }
+        if v.as_ptr() == last {
+            continue;
+        }
+        last = v.as_ptr();
+        moves += 1;
+        let bytes = v.capacity() * core::mem::size_of::<kpart_parity>();
+        match kpart::locate(v.as_ptr()) {
+            Some(loc) if bytes <= 8192 => {
+                kunit_expect!(
+                    !typed || loc.partition == want,
+                    "typed: partition {}",
+                    loc.partition
+                );
+                kunit_expect!(
+                    row.is_none() || row == Some(loc.partition),
+                    "the buffer left its partition at {} bytes",
+                    bytes
+                );
+                row = Some(loc.partition);
+            }
+            None => kunit_expect!(bytes > 8192, "{} bytes not in kpart", bytes),
+            Some(loc) => kunit_expect!(false, "{} bytes in kpart's {:?}", bytes, loc.partition),
+        }
+    }
+    kunit_expect!(moves > 3, "the vector moved only {} times", moves);
+    kunit_expect!(v.iter().enumerate().all(|(i, e)| e.id == i as i32));
+
+    let b: Result<kpart::PBox<kpart_parity>, _> = kernel::alloc::Box::new(
+        kpart_parity {
+            id: 7,
+            next: core::ptr::null_mut(),
+        },
+        GFP_KERNEL,
+    );
+    match &b {
+        Ok(b) => {
+            let part = partition_of(&**b);
+            kunit_expect!(
+                part.is_some(),
+                "Box::new with kpart's allocator: not in kpart"
+            );
+            kunit_expect!(!typed || part == Some(want), "typed: partition {:?}", part);
+            kunit_expect_eq!(b.id, 7);
+        }
+        Err(_) => kunit_expect!(false, "Box::new with kpart's allocator failed"),
+    }
+}
+
 /// Pointer-holding types in the top half, pointer-free ones and untyped
 /// allocations in the bottom half, every type where its token predicts.
 fn typed_pointer_split_and_spread() {
@@ -618,6 +690,7 @@ kunit_suite!(
         ksize_is_the_class_size,
         krealloc_keeps_the_partition,
         typed_c_and_rust_agree,
+        kernel_vec_and_box,
         typed_pointer_split_and_spread,
         random_sites,
         gfp_fallbacks,

@@ -65,7 +65,7 @@ use core::alloc::Layout;
 use core::marker::PhantomData;
 use core::panic::Location as CallSite;
 use core::ptr::NonNull;
-use kernel::alloc::{AllocError, Allocator, Box, Flags};
+use kernel::alloc::{AllocError, Allocator, Box, Flags, Vec};
 use kernel::bindings;
 use kernel::ffi::{c_ulong, c_void};
 
@@ -224,11 +224,17 @@ pub fn locate<T>(p: *const T) -> Option<Location> {
 }
 
 /// A [`kernel::alloc::Allocator`] that puts `T` in `T`'s partition: with it
-/// the kernel's own [`Box`] allocates from kpart.
+/// the kernel's own [`Box`] and [`Vec`] allocate from kpart, with `T`'s type
+/// as the identity in typed mode (and `T`'s name as the site in random mode).
 pub struct Partitioned<T>(PhantomData<T>);
 
 /// A box in `T`'s partition.
 pub type PBox<T> = Box<T, Partitioned<T>>;
+
+/// A vector whose buffer is in `T`'s partition: it grows and shrinks within
+/// it (`__kpart_krealloc`) while it fits kpart's largest size class, and
+/// continues in kmalloc's caches beyond.
+pub type PVec<T> = Vec<T, Partitioned<T>>;
 
 // SAFETY: `realloc` returns memory from kpart (slab objects, or kmalloc for
 // what kpart does not partition), valid until freed with `kfree`, aligned as
