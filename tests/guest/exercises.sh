@@ -197,32 +197,31 @@ nft_ruleset() {
 
 
 # The files of the ext4 round trip: nested directories, a name of 255
-# bytes, hard and symbolic links, a file large enough for several extents,
-# a directory large enough for an htree index, renames, deletions, a
-# truncation.
+# bytes, hard and symbolic links, a file of many blocks, a directory of
+# several blocks (an htree index), renames, deletions, a truncation.
 EXT4_LONG=$(printf 'n%.0s' $(seq 255))
 ext4_populate() {
 	mkdir -p /mnt/ext4/a/b/c /mnt/ext4/big || return 1
 	echo "a file with a 255-byte name" >"/mnt/ext4/a/$EXT4_LONG" || return 1
-	dd if=/dev/urandom of=/mnt/ext4/a/b/large bs=64k count=64 2>/dev/null || return 1
+	dd if=/dev/urandom of=/mnt/ext4/a/b/large bs=64k count=4 2>/dev/null || return 1
 	ln /mnt/ext4/a/b/large /mnt/ext4/a/b/c/hard && ln -s ../large /mnt/ext4/a/b/c/soft ||
 		return 1
 	i=0
-	while [ $i -lt 600 ]; do
+	while [ $i -lt 300 ]; do
 		echo $i >/mnt/ext4/big/entry-with-a-longish-name-$i || return 1
 		i=$((i + 1))
 	done
 	i=0
-	while [ $i -lt 600 ]; do
+	while [ $i -lt 300 ]; do
 		mv /mnt/ext4/big/entry-with-a-longish-name-$i /mnt/ext4/big/renamed-$i || return 1
 		i=$((i + 3))
 	done
 	i=1
-	while [ $i -lt 600 ]; do
+	while [ $i -lt 300 ]; do
 		rm /mnt/ext4/big/entry-with-a-longish-name-$i || return 1
 		i=$((i + 3))
 	done
-	dd if=/dev/urandom of=/mnt/ext4/a/truncated bs=64k count=8 2>/dev/null &&
+	dd if=/dev/urandom of=/mnt/ext4/a/truncated bs=64k count=2 2>/dev/null &&
 		truncate -s 100000 /mnt/ext4/a/truncated || return 1
 	mkdir /mnt/ext4/gone && rmdir /mnt/ext4/gone
 }
@@ -234,7 +233,7 @@ ext4_listing() {
 }
 
 ext4_round_trip() {
-	dd if=/dev/zero of=/tmp/ext4.img bs=1M count=32 2>/dev/null &&
+	dd if=/dev/zero of=/tmp/ext4.img bs=1M count=16 2>/dev/null &&
 		/usr/sbin/mke2fs -q -F -t ext4 /tmp/ext4.img || return 1
 	losetup /dev/loop1 /tmp/ext4.img || return 1
 	mkdir -p /mnt/ext4
@@ -256,7 +255,7 @@ ext4_round_trip() {
 	ext4_listing >/tmp/ext4.after
 	cmp -s /tmp/ext4.before /tmp/ext4.after ||
 		{ echo "the remount reads back something else:"; diff /tmp/ext4.before /tmp/ext4.after | head; status=1; }
-	[ "$(ls /mnt/ext4/big | wc -l)" = 400 ] || { echo "expected 400 entries in big/"; status=1; }
+	[ "$(ls /mnt/ext4/big | wc -l)" = 200 ] || { echo "expected 200 entries in big/"; status=1; }
 	[ "$(cat "/mnt/ext4/a/$EXT4_LONG")" = "a file with a 255-byte name" ] ||
 		{ echo "the 255-byte name is lost"; status=1; }
 	[ "$(stat -c %s /mnt/ext4/a/truncated)" = 100000 ] || { echo "truncation lost"; status=1; }

@@ -155,6 +155,25 @@ class Kunit(unittest.TestCase):
         c = self.run_kunit(document(clean_groups(matrix=False)))
         self.assertEqual(c.failed, 2, c.messages)
 
+    def test_parameterised_suite_runs(self):
+        # A suite whose one case is parameterised (ext4_inode_test): its
+        # cases are one level deeper, and it ran.
+        pad = ' ' * 8
+        params = [f'{pad}KTAP version 1', f'{pad}# Subtest: ext4_inode_test', f'{pad}1..1',
+                  f'{pad}    KTAP version 1', f'{pad}    # Subtest: decoding',
+                  f'{pad}    ok 1 lower bound', f'{pad}    ok 2 upper bound',
+                  f'{pad}# decoding: pass:2 fail:0 skip:0 total:2', f'{pad}ok 1 decoding']
+        groups = clean_groups() + [group(4, 'kpart_wrap_typed',
+                                         [('loads', 'ok'), ('ext4_inode_test', params, 'ok')])]
+        expected = dict(EXPECTED, kpart_wrap_typed=['ext4_inode_test'])
+        c = self.run_kunit(document(groups), expected)
+        self.assertEqual(c.failed, 0, c.messages)
+        # Without its parameters it ran nothing.
+        empty = params[:3] + [f'{pad}ok 1 decoding # SKIP no parameters']
+        groups[-1] = group(4, 'kpart_wrap_typed', [('loads', 'ok'), ('ext4_inode_test', empty, 'ok')])
+        c = self.run_kunit(document(groups), expected)
+        self.assertGreater(c.failed, 0, c.messages)
+
     def test_missing_group_fails(self):
         c = self.run_kunit(document(clean_groups()[:2]))
         self.assertGreater(c.failed, 0, c.messages)
