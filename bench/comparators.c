@@ -21,7 +21,7 @@
 #include "loops.h"
 
 /* One loop pair per size class, the size a constant in each. */
-#define CONST_LOOPS(sz) BENCH_STATIC_LOOPS(kmalloc_const_##sz, kmalloc(sz, GFP_KERNEL))
+#define CONST_LOOPS(sz) BENCH_LOOPS(kmalloc_const_##sz, kmalloc(sz, GFP_KERNEL))
 CONST_LOOPS(8)
 CONST_LOOPS(16)
 CONST_LOOPS(32)
@@ -81,17 +81,26 @@ int bench_kmalloc_const_batch(size_t size, void **objs, unsigned int n)
 /* The dedicated caches, one per size class the run uses. */
 static struct kmem_cache *dedicated[ARRAY_SIZE(size_classes)];
 
-#define DEDICATED_SETUP							\
-	struct kmem_cache *s;						\
-	int idx = class_index(size);					\
-									\
-	if (idx < 0 || !dedicated[idx])					\
-		return -EINVAL;						\
-	s = dedicated[idx]
-#define DEDICATED_FREE(obj) kmem_cache_free(s, obj)
+static struct kmem_cache *dedicated_cache(size_t size)
+{
+	int idx = class_index(size);
 
-BENCH_LOOPS_WITH(dedicated, DEDICATED_SETUP, kmem_cache_alloc(s, GFP_KERNEL),
-		 DEDICATED_FREE)
+	return idx < 0 ? NULL : dedicated[idx];
+}
+
+#define DEDICATED_FREE(obj) kmem_cache_free(s, obj)
+BENCH_LOOPS_WITH(dedicated_loop, struct kmem_cache *s = dedicated_cache(size),
+		 kmem_cache_alloc(s, GFP_KERNEL), DEDICATED_FREE)
+
+int bench_dedicated_once(size_t size, unsigned int n)
+{
+	return dedicated_cache(size) ? bench_dedicated_loop_once(size, n) : -EINVAL;
+}
+
+int bench_dedicated_batch(size_t size, void **objs, unsigned int n)
+{
+	return dedicated_cache(size) ? bench_dedicated_loop_batch(size, objs, n) : -EINVAL;
+}
 
 void bench_dedicated_destroy(void)
 {

@@ -9,8 +9,8 @@
  * where @alloc is an expression that allocates @size bytes, freed with
  * kfree(). BENCH_LOOPS_WITH(name, setup, alloc, free) is the same with a
  * statement @setup run once before the loop and @free, a function-like
- * macro or function, freeing one object; BENCH_STATIC_LOOPS(name, alloc)
- * is BENCH_LOOPS() for loops only their own file calls. All return 0, or -ENOMEM with
+ * macro or function, freeing one object. Each declares its functions
+ * first (BENCH_LOOPS_DECLARE). All return 0, or -ENOMEM with
  * nothing left allocated. They are noinline and get the size at run time,
  * so no allocator is specialised for a constant size unless @alloc names
  * one.
@@ -21,8 +21,9 @@
 #include <linux/errno.h>
 #include <linux/slab.h>
 
-#define __BENCH_LOOPS(linkage, name, setup, alloc, free)		\
-linkage noinline int bench_##name##_once(size_t size, unsigned int n)	\
+#define BENCH_LOOPS_WITH(name, setup, alloc, free)			\
+BENCH_LOOPS_DECLARE(name);						\
+noinline int bench_##name##_once(size_t size, unsigned int n)		\
 {									\
 	unsigned int i;							\
 	void *p;							\
@@ -37,8 +38,7 @@ linkage noinline int bench_##name##_once(size_t size, unsigned int n)	\
 	return 0;							\
 }									\
 									\
-linkage noinline int bench_##name##_batch(size_t size, void **objs,	\
-					  unsigned int n)		\
+noinline int bench_##name##_batch(size_t size, void **objs, unsigned int n) \
 {									\
 	unsigned int i;							\
 									\
@@ -57,11 +57,12 @@ fail:									\
 	return -ENOMEM;							\
 }
 
-#define BENCH_LOOPS_WITH(name, setup, alloc, free)			\
-	__BENCH_LOOPS(, name, setup, alloc, free)
-#define BENCH_LOOPS(name, alloc) __BENCH_LOOPS(, name, , alloc, kfree)
-/* The same, static: loops only their own file calls. */
-#define BENCH_STATIC_LOOPS(name, alloc) __BENCH_LOOPS(static, name, , alloc, kfree)
+#define BENCH_LOOPS(name, alloc) BENCH_LOOPS_WITH(name, (void)0, alloc, kfree)
+
+/* The prototypes of BENCH_LOOPS(name, ...)'s two functions. */
+#define BENCH_LOOPS_DECLARE(name)					\
+	int bench_##name##_once(size_t size, unsigned int n);		\
+	int bench_##name##_batch(size_t size, void **objs, unsigned int n)
 
 /* c_bench.c: plain kmalloc() and kpart_kmalloc(). */
 int bench_kmalloc_once(size_t size, unsigned int n);
