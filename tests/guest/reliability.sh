@@ -82,7 +82,7 @@ cache_objects() {
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
-# 100 load/unload cycles give back every cache, every sysfs node and every
+# 50 load/unload cycles give back every cache, every sysfs node and every
 # object kpart allocated: the counts above end where they started, and a
 # kmemleak scan finds nothing new. (Slab: of /proc/meminfo is no measure for
 # this: freed objects leave partly used slabs behind, and the shell's own
@@ -103,7 +103,7 @@ load_unload_cycles() {
 	rmmod kpart || return 1
 	[ "$loaded" != "$before" ] || { echo "a load added no cache objects: $loaded"; return 1; }
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 50 ]; do
 		insmod $KO partitions=2 accounted=0 mode=$([ $((i % 2)) = 0 ] && echo typed || echo random) ||
 			{ echo "load $i failed"; return 1; }
 		rmmod kpart || { echo "unload $i failed"; return 1; }
@@ -112,7 +112,7 @@ load_unload_cycles() {
 	after=$(cache_objects)
 	echo "before: $before"
 	echo "loaded: $loaded"
-	echo "after 100 cycles: $after"
+	echo "after 50 cycles: $after"
 	status=0
 	[ "$after" = "$before" ] || { echo "cache objects were not given back"; status=1; }
 	# kmemleak reports objects unreferenced for 5 s or more.
@@ -125,9 +125,9 @@ load_unload_cycles() {
 }
 
 ktap_group kpart_reliability
-check stress_typed_500k stress typed 125000
-check stress_random_500k stress random 125000
+check stress_typed_250k stress typed 62500
+check stress_random_250k stress random 62500
 check stress_failslab_10_percent stress typed 50000 10
 check user_pins_kpart user_pins_kpart
-check load_unload_100_cycles load_unload_cycles
+check load_unload_50_cycles load_unload_cycles
 ktap_group_end
