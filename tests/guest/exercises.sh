@@ -44,7 +44,7 @@ more_than() {
 }
 
 # The files of the FAT round trip: long names, nested directories.
-FAT_DIR="/mnt/fat/A directory with a rather long name"
+FAT_DIR="/mnt/vfat/A directory with a rather long name"
 fat_populate() {
 	mkdir -p "$FAT_DIR/and a nested one, also long" || return 1
 	i=0
@@ -65,45 +65,64 @@ fat_populate() {
 		rm "$FAT_DIR/File number $i with a long name.txt" || return 1
 		i=$((i + 4))
 	done
-	mkdir /mnt/fat/gone && rmdir /mnt/fat/gone
+	mkdir /mnt/vfat/gone && rmdir /mnt/vfat/gone
 }
 
 # What the image must hold: names and contents.
 fat_listing() {
-	(cd /mnt/fat && find . | sort && find . -type f | sort | while read -r f; do
+	(cd /mnt/vfat && find . | sort && find . -type f | sort | while read -r f; do
 		echo "$f: $(cat "$f")"
 	done)
 }
 
-fat_round_trip() {
-	dd if=/dev/zero of=/tmp/fat.img bs=1M count=8 2>/dev/null &&
-		mkdosfs /tmp/fat.img >/dev/null || return 1
-	losetup /dev/loop0 /tmp/fat.img || return 1
-	mkdir -p /mnt/fat
+# fs_round_trip FSTYPE DEVICE MKFS POPULATE LISTING OFFLINE REMOUNTED: a
+# 16 MiB image made by MKFS on loop DEVICE, mounted as FSTYPE on
+# /mnt/FSTYPE (kpart's live objects must grow), filled by POPULATE (kpart's
+# allocations must grow), listed by LISTING, unmounted and checked by
+# OFFLINE DEVICE, then remounted: the listing must read back the same and
+# REMOUNTED must hold.
+fs_round_trip() {
+	fs=$1 dev=$2 mkfs=$3 populate=$4 listing=$5 offline=$6 remounted=$7
+	dd if=/dev/zero of=/tmp/$fs.img bs=1M count=16 2>/dev/null &&
+		$mkfs /tmp/$fs.img >/dev/null || return 1
+	losetup $dev /tmp/$fs.img || return 1
+	mkdir -p /mnt/$fs
 	status=0
 	live=$(kpart_live)
 	served=$(kpart_served)
-	mount -t vfat /dev/loop0 /mnt/fat || { losetup -d /dev/loop0; return 1; }
-	more_than "$live" "$(kpart_live)" "kpart's live objects, vfat mounted" || status=1
-	fat_populate || status=1
-	fat_listing >/tmp/fat.before
+	mount -t $fs $dev /mnt/$fs || { losetup -d $dev; return 1; }
+	more_than "$live" "$(kpart_live)" "kpart's live objects, $fs mounted" || status=1
+	$populate || status=1
+	sync
+	$listing >/tmp/$fs.before
 	wrapped_in_use
-	more_than "$served" "$(kpart_served)" "kpart's allocations, vfat in use" || status=1
-	umount /mnt/fat || status=1
-	mount -t vfat /dev/loop0 /mnt/fat || status=1
-	fat_listing >/tmp/fat.after
-	cmp -s /tmp/fat.before /tmp/fat.after ||
-		{ echo "the remount reads back something else:"; diff /tmp/fat.before /tmp/fat.after | head; status=1; }
-	grep -q 'Renamed file 36, still a long name.txt: contents of file number 36' /tmp/fat.after ||
-		{ echo "a renamed file is missing"; status=1; }
-	[ "$(grep -c '/File number [0-9]* with a long name\.txt$' /tmp/fat.after)" = 20 ] ||
-		{ echo "expected 20 unrenamed files"; status=1; }
-	umount /mnt/fat || status=1
-	# The same image as msdos: 8.3 names, read only what is there.
-	mount -t msdos -o ro /dev/loop0 /mnt/fat && ls /mnt/fat >/dev/null && umount /mnt/fat ||
-		status=1
-	losetup -d /dev/loop0 || status=1
+	more_than "$served" "$(kpart_served)" "kpart's allocations, $fs in use" || status=1
+	umount /mnt/$fs || status=1
+	$offline $dev || status=1
+	mount -t $fs $dev /mnt/$fs || status=1
+	$listing >/tmp/$fs.after
+	cmp -s /tmp/$fs.before /tmp/$fs.after ||
+		{ echo "the remount reads back something else:"; diff /tmp/$fs.before /tmp/$fs.after | head; status=1; }
+	$remounted || status=1
+	umount /mnt/$fs || status=1
+	losetup -d $dev || status=1
 	return $status
+}
+
+# The same image as msdos: 8.3 names, read only what is there.
+fat_as_msdos() {
+	mount -t msdos -o ro "$1" /mnt/vfat && ls /mnt/vfat >/dev/null && umount /mnt/vfat
+}
+
+fat_remounted() {
+	grep -q 'Renamed file 36, still a long name.txt: contents of file number 36' /tmp/vfat.after ||
+		{ echo "a renamed file is missing"; return 1; }
+	[ "$(grep -c '/File number [0-9]* with a long name\.txt$' /tmp/vfat.after)" = 20 ] ||
+		{ echo "expected 20 unrenamed files"; return 1; }
+}
+
+fat_round_trip() {
+	fs_round_trip vfat /dev/loop0 mkdosfs fat_populate fat_listing fat_as_msdos fat_remounted
 }
 
 # A realistic ruleset: tables of two families, base chains on hooks, rules
@@ -232,34 +251,20 @@ ext4_listing() {
 		find . -type f | sort | xargs md5sum && ls -l a/b/large | awk '{ print $2 }')
 }
 
-ext4_round_trip() {
-	dd if=/dev/zero of=/tmp/ext4.img bs=1M count=16 2>/dev/null &&
-		/usr/sbin/mke2fs -q -F -t ext4 /tmp/ext4.img || return 1
-	losetup /dev/loop1 /tmp/ext4.img || return 1
-	mkdir -p /mnt/ext4
-	status=0
-	live=$(kpart_live)
-	served=$(kpart_served)
-	mount -t ext4 /dev/loop1 /mnt/ext4 || { losetup -d /dev/loop1; return 1; }
-	more_than "$live" "$(kpart_live)" "kpart's live objects, ext4 mounted" || status=1
-	ext4_populate || status=1
-	sync
-	ext4_listing >/tmp/ext4.before
-	wrapped_in_use
-	more_than "$served" "$(kpart_served)" "kpart's allocations, ext4 in use" || status=1
-	umount /mnt/ext4 || status=1
-	# Debian's own checker (not busybox's applets, first in PATH), forced to
-	# read everything: a clean filesystem.
-	/usr/sbin/e2fsck -fn /dev/loop1 >/tmp/e2fsck.out 2>&1 || { cat /tmp/e2fsck.out; status=1; }
-	mount -t ext4 /dev/loop1 /mnt/ext4 || status=1
-	ext4_listing >/tmp/ext4.after
-	cmp -s /tmp/ext4.before /tmp/ext4.after ||
-		{ echo "the remount reads back something else:"; diff /tmp/ext4.before /tmp/ext4.after | head; status=1; }
-	[ "$(ls /mnt/ext4/big | wc -l)" = 200 ] || { echo "expected 200 entries in big/"; status=1; }
+# Debian's own checker (not busybox's applets, first in PATH), forced to
+# read everything: a clean filesystem.
+ext4_fsck() {
+	/usr/sbin/e2fsck -fn "$1" >/tmp/e2fsck.out 2>&1 || { cat /tmp/e2fsck.out; return 1; }
+}
+
+ext4_remounted() {
+	[ "$(ls /mnt/ext4/big | wc -l)" = 200 ] || { echo "expected 200 entries in big/"; return 1; }
 	[ "$(cat "/mnt/ext4/a/$EXT4_LONG")" = "a file with a 255-byte name" ] ||
-		{ echo "the 255-byte name is lost"; status=1; }
-	[ "$(stat -c %s /mnt/ext4/a/truncated)" = 100000 ] || { echo "truncation lost"; status=1; }
-	umount /mnt/ext4 || status=1
-	losetup -d /dev/loop1 || status=1
-	return $status
+		{ echo "the 255-byte name is lost"; return 1; }
+	[ "$(stat -c %s /mnt/ext4/a/truncated)" = 100000 ] || { echo "truncation lost"; return 1; }
+}
+
+ext4_round_trip() {
+	fs_round_trip ext4 /dev/loop1 "/usr/sbin/mke2fs -q -F -t ext4" ext4_populate ext4_listing \
+		ext4_fsck ext4_remounted
 }
