@@ -21,3 +21,9 @@ EXPORT_SYMBOL_GPL(kpart_locate);
 EXPORT_SYMBOL_GPL(kpart_routes);
 /* kpart_stats_alloc(): counting an allocation, where it is not done in line. */
 EXPORT_SYMBOL_GPL(kpart_stats_alloc);
+/* __kpart_kmalloc_slot(): pertype mode's allocation path, filling a call site. */
+EXPORT_SYMBOL_GPL(__kpart_kmalloc_slot);
+/* kpart_stats_type(): counting a pertype allocation, where it is not done in line. */
+EXPORT_SYMBOL_GPL(kpart_stats_type);
+/* kpart_types_settle(): waiting for the caches atomic allocations asked for. */
+EXPORT_SYMBOL_GPL(kpart_types_settle);

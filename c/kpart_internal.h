@@ -7,6 +7,7 @@
 #define _KPART_INTERNAL_H
 
 #include <linux/types.h>
+#include <linux/gfp_types.h>
 
 struct kmem_cache;
 
@@ -17,6 +18,7 @@ struct kpart_params {
 	bool accounted;
 	const char *retain;
 	unsigned long long seed;
+	unsigned int max_caches;
 };
 
 void kpart_params_get(struct kpart_params *params);
@@ -36,5 +38,39 @@ struct kpart_state_view {
 
 void kpart_debugfs_init(const struct kpart_state_view *state);
 void kpart_debugfs_exit(void);
+
+/* Pertype mode, in totals (debugfs "types"). */
+struct kpart_types_view {
+	unsigned int types;		/* types and call-site buckets with caches */
+	unsigned int caches;		/* their caches */
+	unsigned int max_caches;	/* the cap (max_caches=) */
+	unsigned long over_cap;		/* caches refused for the cap */
+	unsigned long early;		/* allocations served before their caches existed */
+	unsigned long fallback;		/* allocations of types past the cap */
+};
+
+/* One type of pertype mode. */
+struct kpart_type_view {
+	u64 token;			/* token, or 2^63 + bucket for raw buffers */
+	const char *name;		/* its name when a Rust user gave it, or NULL */
+	unsigned int caches;
+	unsigned long allocs;
+};
+
+void kpart_types_summary(struct kpart_types_view *view);
+bool kpart_types_get(unsigned int index, struct kpart_type_view *view);
+
+/* Per-CPU counters of types. */
+unsigned long __percpu *kpart_counter_new(void);
+void kpart_counter_free(unsigned long __percpu *counter);
+unsigned long kpart_counter_sum(unsigned long __percpu *counter);
+
+/* Whether an allocation with @flags may make a cache, which sleeps. */
+bool kpart_types_may_create(gfp_t flags);
+
+/* Making caches asked for in atomic context, later, in process context. */
+void kpart_types_defer(u64 key, unsigned int cell);
+void kpart_types_make(u64 key, unsigned int cell);
+void kpart_types_cancel(void);
 
 #endif /* _KPART_INTERNAL_H */

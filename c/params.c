@@ -10,7 +10,7 @@
 
 static char *mode = "typed";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "Partitioning: 'typed' (by type, Clang allocation token) or 'random' (by call site)");
+MODULE_PARM_DESC(mode, "Partitioning: 'typed' (by type, Clang allocation token), 'random' (by call site) or 'pertype' (caches of every type's own)");
 
 static unsigned int partitions = 16;
 module_param(partitions, uint, 0444);
@@ -29,6 +29,10 @@ static unsigned long long seed;
 module_param(seed, ullong, 0);
 MODULE_PARM_DESC(seed, "Random mode: fixed seed for reproducible tests (default: random per load)");
 
+static unsigned int max_caches = 1024;
+module_param(max_caches, uint, 0444);
+MODULE_PARM_DESC(max_caches, "Pertype mode: most caches made for types, 0 to 65536 (default 1024); past it, types share their typed partition");
+
 void kpart_params_get(struct kpart_params *params)
 {
 	params->mode = mode;
@@ -36,4 +40,5 @@ void kpart_params_get(struct kpart_params *params)
 	params->accounted = accounted;
 	params->retain = retain;
 	params->seed = seed;
+	params->max_caches = max_caches;
 }

@@ -8,15 +8,18 @@
  *
  *  - typed mode: the partition is the allocated type's Clang allocation token,
  *    from __builtin_infer_alloc_token() on the caller's own arguments;
- *  - random mode: the partition is a hash of the call site and a per-load seed.
+ *  - random mode: the partition is a hash of the call site and a per-load seed;
+ *  - pertype mode: every type has caches of its own, found through a
+ *    descriptor per call site; raw buffers are split by call site.
  *
- * Build with Clang 22 or later and -falloc-token-max=64 (KPART_TOKEN_MAX):
+ * Build with Clang 22 or later and -falloc-token-max=2^63 (KPART_TOKEN_BOUND):
  *
- *	ccflags-y += -falloc-token-max=64
+ *	ccflags-y += -falloc-token-max=9223372036854775808
  *
- * kpart reduces the token to the partition count it was loaded with, exactly
- * as Clang would have with -falloc-token-max=<partitions>. A build with another
- * token bound or token mode fails at compile time.
+ * The token is then the type's identity: 62 bits of Clang's type hash and the
+ * pointer flag. kpart folds it to the partition count it was loaded with,
+ * exactly as Clang would have with -falloc-token-max=<partitions>. A build
+ * with another token bound or token mode fails at compile time.
  *
  * See Documentation/kpart.rst.
  */
@@ -34,37 +37,55 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
-/* The token bound callers are built with: -falloc-token-max=64. */
+/*
+ * The token bound callers are built with: -falloc-token-max=2^63. Clang's
+ * token is then hash % 2^62, plus 2^62 for a type that holds a pointer.
+ */
+#define KPART_TOKEN_BOUND 9223372036854775808ULL
+
+/* The typed table's tokens: those of -falloc-token-max=64. */
 #define KPART_TOKEN_MAX 64
+
+/*
+ * KPART_TOKEN_FOLD - the token Clang computes with -falloc-token-max=64 from
+ * the one it computes with KPART_TOKEN_BOUND: hash % 32, plus 32 with a
+ * pointer (2^62 is a multiple of 32). Folded at compile time.
+ */
+#define KPART_TOKEN_FOLD(token)						\
+	(((token) & 31) | (((token) >> 57) & 32))
 
 #if !__has_builtin(__builtin_infer_alloc_token)
 #error "kpart.h needs Clang 22 or later (__builtin_infer_alloc_token)"
 #endif
 
 /*
- * A pointer-holding probe type whose token is 45 with
- * -falloc-token-max=64 in the default typehashpointersplit mode, and a
- * different value with any other bound below 96 or with typehash: a caller
- * built with the wrong flags does not compile. (scripts/kpart-token --max 64
- * --pointer kpart_token_probe prints the value.)
+ * A pointer-holding probe type whose token is 0x65cbd652a2dbb64d with
+ * -falloc-token-max=2^63 in the default typehashpointersplit mode, and a
+ * different value with any other bound or with typehash: a caller built with
+ * the wrong flags does not compile. (scripts/kpart-token --max
+ * 9223372036854775808 --pointer kpart_token_probe prints the value.)
  */
 struct kpart_token_probe {
 	void *p;
 };
 
-_Static_assert(__builtin_infer_alloc_token(sizeof(struct kpart_token_probe)) == 45,
-	       "kpart.h: build with -falloc-token-max=64 (see Documentation/kpart.rst)");
+_Static_assert(__builtin_infer_alloc_token(sizeof(struct kpart_token_probe)) ==
+	       0x65cbd652a2dbb64dULL,
+	       "kpart.h: build with -falloc-token-max=9223372036854775808 (see Documentation/kpart.rst)");
+
+struct kpart_type;
 
 /*
- * The call site of an allocation, for random mode: the address of a static
- * byte of its own, one per expansion of the macro. Distinct objects have
- * distinct addresses, and the address is a link-time constant that costs no
- * instruction in a loop. (_THIS_IP_ does not do: Clang may fold every label
- * of a function into one address, as it never jumps to them.)
+ * The call site of an allocation: the address of a static descriptor of its
+ * own, one per expansion of the macro. Random mode hashes the address: it is
+ * a link-time constant that costs no instruction in a loop. (_THIS_IP_ does
+ * not do: Clang may fold every label of a function into one address, as it
+ * never jumps to them.) Pertype mode keeps the site's type caches in it,
+ * filled by kpart on the site's first allocation (__kpart_kmalloc_slot()).
  */
 #define KPART_THIS_IP							\
 ({									\
-	static const char __kpart_site;					\
+	static struct kpart_type *__kpart_site;				\
 	(unsigned long)&__kpart_site;					\
 })
 
@@ -76,11 +97,15 @@ void *__kpart_kmalloc(size_t size, gfp_t flags, unsigned long token,
 		      unsigned long site) __assume_kmalloc_alignment __alloc_size(1);
 void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
 		       unsigned long token, unsigned long site) __realloc_size(2);
+void *__kpart_kmalloc_slot(size_t size, gfp_t flags, int node, unsigned long token,
+			   struct kpart_type **slot, const char *name)
+	__assume_kmalloc_alignment __alloc_size(1);
 
 /* Partitioning modes, as reported by kpart_get_info(). */
 enum kpart_mode {
 	KPART_MODE_RANDOM = 0,
 	KPART_MODE_TYPED = 1,
+	KPART_MODE_PERTYPE = 2,
 };
 
 /*
@@ -124,6 +149,18 @@ struct kpart_routes {
 extern struct kpart_routes kpart_routes;
 
 /*
+ * The caches of one type in pertype mode, [matrix][size class] (NULL: not
+ * made yet), and its allocation counter. kpart makes them and keeps them
+ * until it unloads; call sites point to them (KPART_THIS_IP). Past kpart's
+ * cache cap, a type's descriptor holds the caches of its typed partition.
+ */
+struct kpart_type {
+	struct kmem_cache *caches[2][KPART_CLASS_SLOTS];
+	unsigned long __percpu *allocs;
+	u64 token;
+};
+
+/*
  * Allocations per row; slot KPART_ROWS counts those given to plain kmalloc.
  * A file that defines KPART_NO_STATS before including this header leaves the
  * count out of its in-line path (kpart_bench measures the count's cost so).
@@ -138,6 +175,9 @@ DECLARE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
  */
 void kpart_stats_alloc(unsigned int slot);
 
+/* Count an allocation of pertype mode out of line: in @caches' counter. */
+void kpart_stats_type(const struct kpart_type *caches);
+
 /* The size class of 1..KPART_MAX_SIZE bytes: kmalloc's, 8 bytes to 8 KiB. */
 static __always_inline unsigned int kpart_size_class(size_t size)
 {
@@ -151,6 +191,36 @@ static __always_inline unsigned int kpart_size_class(size_t size)
 	if (size <= 192)
 		return small[(size - 1) / 8];
 	return fls64(size - 1) - 1;
+}
+
+/*
+ * kpart_alloc_pertype - the allocation path of pertype mode, in the caller
+ *
+ * @slot is the call site's descriptor (KPART_THIS_IP): once kpart has filled
+ * it, two loads, a NULL test, a per-CPU increment and the call a
+ * constant-size kmalloc() makes. Before, and for a size class or matrix the
+ * type has no cache for yet, __kpart_kmalloc_slot() serves and fills it.
+ */
+static __always_inline __alloc_size(1) void *
+kpart_alloc_pertype(size_t size, gfp_t flags, int node, unsigned long token,
+		    struct kpart_type **slot)
+{
+	const struct kpart_type *t = READ_ONCE(*slot);
+	struct kmem_cache *s;
+
+	if (unlikely(!t))
+		goto resolve;
+	s = READ_ONCE(t->caches[!!(flags & __GFP_ACCOUNT)][kpart_size_class(size)]);
+	if (unlikely(!s))
+		goto resolve;
+#ifndef KPART_NO_STATS
+	this_cpu_inc(*t->allocs);
+#endif
+	if (node == NUMA_NO_NODE)
+		return __kmalloc_cache_noprof(s, flags, size);
+	return __kmalloc_cache_node_noprof(s, flags, node, size);
+resolve:
+	return __kpart_kmalloc_slot(size, flags, node, token, slot, NULL);
 }
 
 /*
@@ -175,12 +245,14 @@ kpart_alloc_routed_node(size_t size, gfp_t flags, int node,
 	if (unlikely(size - 1 >= KPART_MAX_SIZE ||
 		     (flags & KPART_GFP_UNPARTITIONED)))
 		goto unpartitioned;
-	/* Tokens from the macros below are under KPART_TOKEN_MAX. */
-	if (kpart_routes.mode == KPART_MODE_TYPED)
-		row = kpart_routes.typed[token % KPART_TOKEN_MAX];
-	else
+	if (kpart_routes.mode == KPART_MODE_PERTYPE)
+		return kpart_alloc_pertype(size, flags, node, token,
+					   (struct kpart_type **)site);
+	if (kpart_routes.mode == KPART_MODE_RANDOM)
 		row = ((site ^ kpart_routes.seed) * kpart_routes.multiplier) >>
 		      (kpart_routes.shift & 63);
+	else
+		row = kpart_routes.typed[KPART_TOKEN_FOLD(token)];
 	if (flags & __GFP_ACCOUNT)
 		row |= KPART_MAX_PARTITIONS;
 	row %= KPART_ROWS;
@@ -447,15 +519,26 @@ void kpart_get_info(struct kpart_info *info);
 
 /**
  * struct kpart_location - where a kpart object lives
- * @partition: its partition
+ * @partition: its partition; in pertype mode, the typed partition its type
+ *	falls back to
  * @size: its size class, in bytes
  * @accounted: whether it is in the accounted matrix
+ * @token: pertype mode: the token of the type whose own caches hold it
+ *	(2^63 + bucket for a call-site bucket of raw buffers), 0 when it is in
+ *	the partitions' caches
  */
 struct kpart_location {
 	u32 partition;
 	u32 size;
 	bool accounted;
+	u64 token;
 };
+
+/*
+ * kpart_types_settle - wait until kpart has made the caches that allocations
+ * in atomic context asked for (pertype mode), for tests
+ */
+void kpart_types_settle(void);
 
 /*
  * kpart_locate - find the kpart cache that holds @p

@@ -12,6 +12,7 @@ use kernel::prelude::*;
 
 pub(crate) const MODE_RANDOM: u32 = 0;
 pub(crate) const MODE_TYPED: u32 = 1;
+pub(crate) const MODE_PERTYPE: u32 = 2;
 
 kpart_type! {
     /// The struct `c_allocations.c` allocates as `struct kpart_parity`.
@@ -41,6 +42,16 @@ kpart_type! {
     pub(crate) struct kpart_aligned {
         pub(crate) v: [u64; 3],
     }
+}
+
+/// Skips the running case unless kpart partitions by type: typed or pertype
+/// mode, whose partitions are typed mode's.
+pub(crate) fn require_typed() -> bool {
+    if kpart::info().mode != MODE_RANDOM {
+        return true;
+    }
+    crate::kunit_support::skip(c"needs kpart in typed or pertype mode");
+    false
 }
 
 /// Skips the running case unless kpart is in `mode`.
@@ -274,7 +285,7 @@ fn krealloc_keeps_the_partition() {
 /// The same type, from C (two macros, two sites) and from Rust (two
 /// allocation paths), lands in one partition: the one its token predicts.
 fn typed_c_and_rust_agree() {
-    if !require_mode(MODE_TYPED) {
+    if !require_typed() {
         return;
     }
     let c_token = c::token_parity();
@@ -297,6 +308,13 @@ fn typed_c_and_rust_agree() {
     kunit_expect_eq!(partition_of(from_c), Some(want));
     kunit_expect_eq!(partition_of(from_c2), Some(want));
     kunit_expect_eq!(partition_of(from_rust), Some(want));
+    // Pertype mode: all in the type's own caches.
+    if kpart::info().mode == MODE_PERTYPE {
+        let token = kpart::token::<kpart_parity>();
+        for p in [from_c, from_c2, from_rust.cast()] {
+            kunit_expect_eq!(kpart::locate(p).map(|l| l.token), Some(token));
+        }
+    }
     match &boxed {
         Ok(b) => kunit_expect_eq!(partition_of(&**b), Some(want)),
         Err(_) => kunit_expect!(false, "kpart::new_box failed"),
@@ -323,7 +341,7 @@ fn typed_c_and_rust_agree() {
 /// through the size classes, its contents move with it, and beyond kpart's
 /// largest class it continues in kmalloc's caches.
 fn kernel_vec_and_box() {
-    let typed = kpart::info().mode == MODE_TYPED;
+    let typed = kpart::info().mode != MODE_RANDOM;
     let want = predicted(kpart::token::<kpart_parity>());
     let mut v: kpart::PVec<kpart_parity> = kpart::PVec::new();
     let mut row = None;
@@ -393,7 +411,7 @@ fn kernel_vec_and_box() {
 /// Pointer-holding types in the top half, pointer-free ones and untyped
 /// allocations in the bottom half, every type where its token predicts.
 fn typed_pointer_split_and_spread() {
-    if !require_mode(MODE_TYPED) {
+    if !require_typed() {
         return;
     }
     let partitions = kpart::info().partitions;
@@ -618,7 +636,7 @@ fn bad_sizes() {
 /// Tokens no correct caller produces reach the fallback partition, never an
 /// out-of-bounds table entry.
 fn hostile_tokens() {
-    for token in [64u64, 65, 1 << 40, u64::MAX] {
+    for token in [kpart::TOKEN_BOUND, kpart::TOKEN_BOUND + 45, u64::MAX] {
         let p = kpart::kmalloc_token(32, GFP_KERNEL, token, token);
         kunit_expect!(!p.is_null());
         let part = partition_of(p);
@@ -627,7 +645,7 @@ fn hostile_tokens() {
             "{:?}",
             part
         );
-        if kpart::info().mode == MODE_TYPED {
+        if kpart::info().mode != MODE_RANDOM {
             kunit_expect_eq!(part, Some(0));
         }
         kfree(p);
@@ -643,15 +661,22 @@ fn in_line_and_out_of_line_paths_agree() {
     let sites = [0u64, 0xffff_ffff_a000_1234];
     for size in sizes {
         for (flags, accounted) in [(GFP_KERNEL, false), (GFP_KERNEL_ACCOUNT, true)] {
-            for token in 0..kpart::TOKEN_MAX {
+            for token in (0..kpart::TOKEN_MAX).map(kpart::token_from_64) {
                 for site in sites {
                     let raw = kpart::gfp(flags);
                     let c_in = c::alloc_routed(size, raw, token, site, true);
                     let c_out = c::alloc_routed(size, raw, token, site, false);
                     let rust = kpart::kmalloc_token(size, flags, token, site).cast::<c_void>();
                     kunit_expect!(!c_in.is_null() && !c_out.is_null() && !rust.is_null());
+                    // Pertype mode's in-line path has its own site: raw
+                    // buffers (token 0) go to its bucket.
+                    let own_site = token == 0 && kpart::info().mode == MODE_PERTYPE;
                     let (a, b, r) = (
-                        kpart::locate(c_in),
+                        if own_site {
+                            kpart::locate(c_out)
+                        } else {
+                            kpart::locate(c_in)
+                        },
                         kpart::locate(c_out),
                         kpart::locate(rust),
                     );

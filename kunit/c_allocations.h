@@ -33,6 +33,12 @@ void *kpart_test_c_alloc_routed(size_t size, gfp_t flags, unsigned long token,
 				unsigned long site, bool in_line);
 int kpart_test_cache_of(const void *p, struct kpart_test_cache *out);
 
+/* Suite kpart_pertype (kunit/c_pertype.c). */
+#define KPART_TEST_PERTYPES 6
+void kpart_test_c_alloc_pertype(void **out, gfp_t flags);
+void *kpart_test_c_alloc_atomic(void);
+unsigned long kpart_test_c_token_atomic(void);
+
 /*
  * c_reference.c: the load kpart_kunit's parameters describe (-ENOENT when
  * they were not given), and the kernel's hash_64().

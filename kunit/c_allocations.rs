@@ -227,3 +227,28 @@ pub(crate) fn kfree<T>(p: *mut T) {
     // or `ZERO_SIZE_PTR`.
     unsafe { bindings::kfree(p.cast()) };
 }
+
+/// The six types of suite `kpart_pertype`, allocated and zeroed in C, each
+/// from its own call site: `kpart_pt_a`, `_g`, `_k`, `_b`, `_i`, `_o`.
+pub(crate) fn alloc_pertype(flags: bindings::gfp_t) -> [*mut c_void; PERTYPES] {
+    let mut out = [core::ptr::null_mut(); PERTYPES];
+    // SAFETY: `out` has room for the `PERTYPES` pointers the helper writes.
+    unsafe { ffi::kpart_test_c_alloc_pertype(out.as_mut_ptr(), flags) };
+    out
+}
+
+/// The number of types of [`alloc_pertype`].
+pub(crate) const PERTYPES: usize = 6;
+
+/// `struct kpart_pt_atomic_c`, allocated in C from one call site with
+/// `GFP_ATOMIC` under a spinlock with interrupts off.
+pub(crate) fn alloc_atomic() -> *mut c_void {
+    // SAFETY: The helper has no precondition.
+    unsafe { ffi::kpart_test_c_alloc_atomic() }
+}
+
+/// Clang's token of `struct kpart_pt_atomic_c` in C.
+pub(crate) fn token_atomic() -> u64 {
+    // SAFETY: The helper only returns a compile-time constant.
+    unsafe { ffi::kpart_test_c_token_atomic() as u64 }
+}

@@ -52,6 +52,12 @@ extern "C" {
         p: *const kernel::ffi::c_void,
         out: *mut crate::c_allocations::TestCache,
     ) -> kernel::ffi::c_int;
+    pub(crate) fn kpart_test_c_alloc_pertype(
+        out: *mut *mut kernel::ffi::c_void,
+        flags: kernel::bindings::gfp_t,
+    );
+    pub(crate) fn kpart_test_c_alloc_atomic() -> *mut kernel::ffi::c_void;
+    pub(crate) fn kpart_test_c_token_atomic() -> kernel::ffi::c_ulong;
     pub(crate) fn kpart_test_expected_load(
         out: *mut crate::c_allocations::TestLoad,
     ) -> kernel::ffi::c_int;

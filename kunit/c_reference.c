@@ -16,7 +16,7 @@
 
 static char *mode;
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "The mode kpart was loaded with: 'typed' or 'random'");
+MODULE_PARM_DESC(mode, "The mode kpart was loaded with: 'typed', 'random' or 'pertype'");
 
 static unsigned int partitions;
 module_param(partitions, uint, 0444);
@@ -43,6 +43,8 @@ int kpart_test_expected_load(struct kpart_test_load *out)
 		out->mode = KPART_MODE_TYPED;
 	else if (!strcmp(mode, "random"))
 		out->mode = KPART_MODE_RANDOM;
+	else if (!strcmp(mode, "pertype"))
+		out->mode = KPART_MODE_PERTYPE;
 	else
 		return -EINVAL;
 	out->partitions = partitions;

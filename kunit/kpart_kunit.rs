@@ -20,6 +20,7 @@ mod c_allocations_ffi;
 mod isolation_tests;
 mod load_tests;
 mod matrix_tests;
+mod pertype_tests;
 
 module! {
     type: KpartKunit,

@@ -43,7 +43,8 @@ fn every_cell_allocates_and_frees() {
                     break;
                 }
                 let site = attempt.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-                let obj = kpart::kmalloc_token(size, flags, attempt % 64, site);
+                let obj =
+                    kpart::kmalloc_token(size, flags, kpart::token_from_64(attempt % 64), site);
                 if obj.is_null() {
                     kunit_expect!(false, "allocation of {} bytes failed", size);
                     return;

@@ -15,20 +15,24 @@ use crate::retention::Retention;
 use crate::route_table::{self, Routes, SharedRoutes, SLOTS};
 use crate::size_class;
 use crate::slot_index::SlotIndex;
+use crate::type_caches::{self, TypeRegistry};
 use core::cell::UnsafeCell;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::bindings;
 use kernel::error::code::ENOENT;
-use kernel::ffi::{c_int, c_uint, c_ulong, c_void};
+use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
 pub(crate) const ZERO_SIZE_PTR: *mut c_void = crate::contract::ZERO_SIZE_PTR as *mut c_void;
 
 /// kpart's state while loaded: the owner of the caches and the index from a
-/// cache back to its slot. Where allocations go is the routing table's
-/// business alone ([`ROUTES`]).
+/// cache back to its slot, and in pertype mode the types' own caches. Where
+/// the other allocations go is the routing table's business alone
+/// ([`ROUTES`]).
 pub(crate) struct Kpart {
+    // Dropped first: its work item may still use the rest.
+    types: Option<TypeRegistry>,
     matrix: CacheMatrix,
     index: SlotIndex,
 }
@@ -100,9 +104,14 @@ impl Kpart {
         accounted: bool,
         retention: Retention,
         seed: u64,
+        max_caches: u32,
     ) -> kernel::error::Result<Kpart> {
         let router = Router::new(mode, partitions, seed).ok_or(kernel::error::code::EINVAL)?;
         let matrix = CacheMatrix::new(partitions as usize, accounted, retention)?;
+        let types = match mode {
+            Mode::PerType => Some(TypeRegistry::new(&matrix, max_caches, retention, seed)?),
+            _ => None,
+        };
         // SAFETY: Only init calls this (guaranteed by the caller), while
         // nothing reads the table: no user is linked yet.
         let routes = unsafe { &mut *ROUTES.0.get() };
@@ -117,12 +126,59 @@ impl Kpart {
         // caches live as long as the returned `Kpart`, which the module keeps
         // until its exit.
         let index = SlotIndex::new(routes)?;
-        Ok(Kpart { matrix, index })
+        Ok(Kpart {
+            types,
+            matrix,
+            index,
+        })
     }
 
     /// The caches.
     pub(crate) fn matrix(&self) -> &CacheMatrix {
         &self.matrix
+    }
+
+    /// Pertype mode's types.
+    pub(crate) fn types(&self) -> Option<&TypeRegistry> {
+        self.types.as_ref()
+    }
+
+    /// Allocates `size` bytes with `flags` on `node` from the caches of type
+    /// `token` (call site `site` for raw buffers), and makes `slot` point to
+    /// them when given. `None` when the type's caches cannot serve it now:
+    /// the typed partition is to.
+    fn alloc_pertype(
+        &self,
+        size: usize,
+        flags: bindings::gfp_t,
+        node: c_int,
+        token: u64,
+        site: u64,
+        slot: Option<&AtomicPtr<route_table::TypeCaches>>,
+        name: *const c_char,
+    ) -> Option<*mut c_void> {
+        let types = self.types.as_ref()?;
+        let class = size_class::index(size)?;
+        if flags & route_table::GFP_UNPARTITIONED != 0 {
+            return None;
+        }
+        let key = types.key(token, site);
+        // SAFETY: `kpart_types_may_create` accepts any flags.
+        let may_create = unsafe { c_parts::kpart_types_may_create(flags) };
+        // SAFETY: `name` is NULL or a string valid for the call (the
+        // entry points' contract).
+        let name = unsafe { type_caches::name_arg(name) };
+        let caches = types.resolve(
+            key,
+            flags & route_table::GFP_ACCOUNT != 0,
+            class,
+            may_create,
+            name,
+        )?;
+        if let Some(slot) = slot {
+            slot.store(ptr::from_ref(caches).cast_mut(), Ordering::Release);
+        }
+        caches.alloc(size, flags, node)
     }
 
     /// The slot of slab object `p` in the routing table, if it is in one of
@@ -135,11 +191,24 @@ impl Kpart {
 
     /// Where slab object `p` lives, if it is one of kpart's.
     fn locate(&self, p: *const c_void) -> Option<c_parts::Location> {
-        let (accounted, partition, class) = route_table::cell_of(self.slot_of(p)?);
+        // SAFETY: `kpart_slab_cache_of` accepts any pointer.
+        let cache = unsafe { c_parts::kpart_slab_cache_of(p) };
+        if let Some(slot) = self.index.slot_of(cache) {
+            let (accounted, partition, class) = route_table::cell_of(slot);
+            return Some(c_parts::Location {
+                partition: partition as u32,
+                size: size_class::SIZES[class] as u32,
+                accounted,
+                token: 0,
+            });
+        }
+        let types = self.types.as_ref()?;
+        let (key, accounted, class) = types.locate(cache)?;
         Some(c_parts::Location {
-            partition: partition as u32,
+            partition: types.partition_of(key) as u32,
             size: size_class::SIZES[class] as u32,
             accounted,
+            token: key,
         })
     }
 
@@ -195,20 +264,54 @@ impl Kpart {
 }
 
 /// Allocates through the routing table, or from plain kmalloc what the
-/// table cannot serve.
+/// table cannot serve; in pertype mode, from the type's own caches first.
 #[inline(always)]
 fn alloc(size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_void {
-    ROUTES
-        .get()
-        .alloc(size, flags, token, site)
-        .unwrap_or_else(|| kmalloc_unpartitioned(size, flags))
+    alloc_node(
+        size,
+        flags,
+        route_table::NO_NODE,
+        token,
+        site,
+        None,
+        ptr::null(),
+    )
+}
+
+/// [`alloc`] on `node`, filling `slot` in pertype mode.
+fn alloc_node(
+    size: usize,
+    flags: bindings::gfp_t,
+    node: c_int,
+    token: u64,
+    site: u64,
+    slot: Option<&AtomicPtr<route_table::TypeCaches>>,
+    name: *const c_char,
+) -> *mut c_void {
+    let routes = ROUTES.get();
+    if routes.router.mode() == Mode::PerType {
+        if let Some(p) = state()
+            .and_then(|kpart| kpart.alloc_pertype(size, flags, node, token, site, slot, name))
+        {
+            return p;
+        }
+    }
+    if let Some(p) = routes.alloc_node(size, flags, node, token, site) {
+        return p;
+    }
+    if node == route_table::NO_NODE || size == 0 || size > bindings::KMALLOC_MAX_SIZE as usize {
+        return kmalloc_unpartitioned(size, flags);
+    }
+    route_table::count_alloc(route_table::ROWS as c_uint);
+    // SAFETY: `__kmalloc_node_noprof` accepts any size, flags and node.
+    unsafe { bindings::__kmalloc_node_noprof(size, flags, node) }
 }
 
 /// Allocates `size` bytes in the partition of (`token`, `site`).
 ///
-/// `token` is the allocated type's Clang token with `-falloc-token-max=64`
-/// (typed mode); `site` identifies the call site (random mode). See
-/// `include/kpart.h`.
+/// `token` is the allocated type's Clang token with `-falloc-token-max=2^63`
+/// (typed and pertype mode); `site` identifies the call site (random mode,
+/// and raw buffers in pertype mode). See `include/kpart.h`.
 #[no_mangle]
 pub(crate) extern "C" fn __kpart_kmalloc(
     size: usize,
@@ -217,6 +320,94 @@ pub(crate) extern "C" fn __kpart_kmalloc(
     site: c_ulong,
 ) -> *mut c_void {
     alloc(size, flags, token as u64, site as u64)
+}
+
+/// Pertype mode's allocation path: allocates `size` bytes with `flags` on
+/// `node` from the caches of type `token` and points `*slot` to them, making
+/// them first if they do not exist and the allocation may sleep. In the other
+/// modes, and what the type's caches cannot serve, as [`__kpart_kmalloc`].
+///
+/// # Safety
+///
+/// `slot` is valid for reads and writes of a pointer for the call, and read
+/// only as a `struct kpart_type *` by its users; `name` is NULL or a
+/// NUL-terminated string valid for the call.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn __kpart_kmalloc_slot(
+    size: usize,
+    flags: bindings::gfp_t,
+    node: c_int,
+    token: c_ulong,
+    slot: *mut *mut route_table::TypeCaches,
+    name: *const c_char,
+) -> *mut c_void {
+    // SAFETY: `slot` is valid for reads and writes of a pointer (the
+    // caller's guarantee), aligned as a pointer is, and only accessed
+    // atomically (C's `READ_ONCE` in line) while kpart writes it.
+    let atomic = unsafe { AtomicPtr::from_ptr(slot) };
+    alloc_node(
+        size,
+        flags,
+        node,
+        token as u64,
+        slot as u64,
+        Some(atomic),
+        name,
+    )
+}
+
+/// Makes the cache of (`cell`: accounted, size class) of type `key`, as an
+/// allocation in atomic context asked (`c/pertype.c`, process context).
+#[no_mangle]
+pub(crate) extern "C" fn kpart_types_make(key: u64, cell: c_uint) {
+    let (Some(types), Some((accounted, class))) = (
+        state().and_then(Kpart::types),
+        type_caches::cell_parts(cell),
+    ) else {
+        return;
+    };
+    // A failure leaves the type in its partition; its next allocation that
+    // may sleep tries again.
+    let _ = types.resolve(key, accounted, class, true, None);
+}
+
+/// Fills `view` with pertype mode's totals (zero in the other modes).
+///
+/// # Safety
+///
+/// `view` is valid for writes.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn kpart_types_summary(view: *mut c_parts::TypesView) {
+    let value = state()
+        .and_then(Kpart::types)
+        .map(TypeRegistry::summary)
+        .unwrap_or_default();
+    // SAFETY: The caller passes a `view` valid for writes.
+    unsafe { view.write(value) };
+}
+
+/// Fills `view` with type number `index` of pertype mode; false past the
+/// last.
+///
+/// # Safety
+///
+/// `view` is valid for writes.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn kpart_types_get(
+    index: c_uint,
+    view: *mut c_parts::TypeView,
+) -> bool {
+    match state()
+        .and_then(Kpart::types)
+        .and_then(|types| types.get(index as usize))
+    {
+        Some(value) => {
+            // SAFETY: The caller passes a `view` valid for writes.
+            unsafe { view.write(value) };
+            true
+        }
+        None => false,
+    }
 }
 
 /// Resizes `p` to `new_size` bytes, keeping a kpart object in its partition.
@@ -251,10 +442,7 @@ pub(crate) unsafe extern "C" fn __kpart_krealloc(
 pub(crate) unsafe extern "C" fn kpart_get_info(info: *mut c_parts::Info) {
     let value = match state() {
         Some(kpart) => c_parts::Info {
-            mode: match ROUTES.get().router.mode() {
-                Mode::Random => 0,
-                Mode::Typed => 1,
-            },
+            mode: ROUTES.get().router.mode() as u32,
             partitions: kpart.matrix.partitions() as u32,
             accounted: kpart.matrix.accounted(),
         },

@@ -16,7 +16,8 @@ use super::contract;
 #[repr(C)]
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Info {
-    /// `KPART_MODE_RANDOM` (0) or `KPART_MODE_TYPED` (1).
+    /// `KPART_MODE_RANDOM` (0), `KPART_MODE_TYPED` (1) or
+    /// `KPART_MODE_PERTYPE` (2).
     pub mode: u32,
     /// The partition count.
     pub partitions: u32,
@@ -34,6 +35,9 @@ pub struct Location {
     pub size: u32,
     /// Whether the object is in the accounted matrix.
     pub accounted: bool,
+    /// Pertype mode: the token of the type whose own caches hold the object
+    /// (`2^63` + bucket for raw buffers), 0 when a partition's cache does.
+    pub token: u64,
 }
 
 const _: () = {
@@ -46,4 +50,5 @@ const _: () = {
     assert!(offset_of!(Location, partition) == contract::OFFSETOF_LOCATION_PARTITION);
     assert!(offset_of!(Location, size) == contract::OFFSETOF_LOCATION_SIZE);
     assert!(offset_of!(Location, accounted) == contract::OFFSETOF_LOCATION_ACCOUNTED);
+    assert!(offset_of!(Location, token) == contract::OFFSETOF_LOCATION_TOKEN);
 };

@@ -2,7 +2,7 @@
 
 //! The C parts of kpart.ko (`c/kpart_internal.h`), as seen from Rust.
 
-use kernel::ffi::{c_char, c_uint, c_ulonglong};
+use kernel::ffi::{c_char, c_uint, c_ulong, c_ulonglong};
 
 /// `struct kpart_params`: the module parameters as given to insmod.
 #[repr(C)]
@@ -17,6 +17,8 @@ pub(crate) struct Params {
     pub(crate) retain: *const c_char,
     /// `seed=`, 0 when not given.
     pub(crate) seed: c_ulonglong,
+    /// `max_caches=`.
+    pub(crate) max_caches: c_uint,
 }
 
 pub(crate) use super::api_types::{Info, Location};
@@ -36,6 +38,38 @@ pub(crate) struct StateView {
     pub(crate) retain: *const c_char,
 }
 
+/// `struct kpart_types_view`: pertype mode, in totals.
+#[repr(C)]
+#[derive(Default)]
+pub(crate) struct TypesView {
+    /// Types and call-site buckets with caches of their own.
+    pub(crate) types: c_uint,
+    /// Their caches.
+    pub(crate) caches: c_uint,
+    /// The cap on their caches.
+    pub(crate) max_caches: c_uint,
+    /// Caches refused for the cap.
+    pub(crate) over_cap: c_ulong,
+    /// Allocations served by a typed partition before their caches existed.
+    pub(crate) early: c_ulong,
+    /// Allocations of types past the cap.
+    pub(crate) fallback: c_ulong,
+}
+
+/// `struct kpart_type_view`: one type of pertype mode.
+#[repr(C)]
+pub(crate) struct TypeView {
+    /// Its token, or `2^63` + bucket for raw buffers.
+    pub(crate) token: u64,
+    /// Its name, a NUL-terminated string that lives until kpart's exit, or
+    /// NULL.
+    pub(crate) name: *const c_char,
+    /// Its caches.
+    pub(crate) caches: c_uint,
+    /// Its allocations.
+    pub(crate) allocs: c_ulong,
+}
+
 // The layouts of `c/kpart_internal.h` and `include/kpart.h`, field by field.
 const _: () = {
     use super::contract as c;
@@ -46,15 +80,29 @@ const _: () = {
     assert!(offset_of!(Params, accounted) == c::OFFSETOF_PARAMS_ACCOUNTED);
     assert!(offset_of!(Params, retain) == c::OFFSETOF_PARAMS_RETAIN);
     assert!(offset_of!(Params, seed) == c::OFFSETOF_PARAMS_SEED);
+    assert!(offset_of!(Params, max_caches) == c::OFFSETOF_PARAMS_MAX_CACHES);
     assert!(size_of::<StateView>() == c::SIZEOF_STATE_VIEW);
     assert!(offset_of!(StateView, mode) == c::OFFSETOF_STATE_VIEW_MODE);
     assert!(offset_of!(StateView, partitions) == c::OFFSETOF_STATE_VIEW_PARTITIONS);
     assert!(offset_of!(StateView, accounted) == c::OFFSETOF_STATE_VIEW_ACCOUNTED);
     assert!(offset_of!(StateView, caches) == c::OFFSETOF_STATE_VIEW_CACHES);
     assert!(offset_of!(StateView, retain) == c::OFFSETOF_STATE_VIEW_RETAIN);
+    assert!(size_of::<TypesView>() == c::SIZEOF_TYPES_VIEW);
+    assert!(offset_of!(TypesView, types) == c::OFFSETOF_TYPES_VIEW_TYPES);
+    assert!(offset_of!(TypesView, caches) == c::OFFSETOF_TYPES_VIEW_CACHES);
+    assert!(offset_of!(TypesView, max_caches) == c::OFFSETOF_TYPES_VIEW_MAX_CACHES);
+    assert!(offset_of!(TypesView, over_cap) == c::OFFSETOF_TYPES_VIEW_OVER_CAP);
+    assert!(offset_of!(TypesView, early) == c::OFFSETOF_TYPES_VIEW_EARLY);
+    assert!(offset_of!(TypesView, fallback) == c::OFFSETOF_TYPES_VIEW_FALLBACK);
+    assert!(size_of::<TypeView>() == c::SIZEOF_TYPE_VIEW);
+    assert!(offset_of!(TypeView, token) == c::OFFSETOF_TYPE_VIEW_TOKEN);
+    assert!(offset_of!(TypeView, name) == c::OFFSETOF_TYPE_VIEW_NAME);
+    assert!(offset_of!(TypeView, caches) == c::OFFSETOF_TYPE_VIEW_CACHES);
+    assert!(offset_of!(TypeView, allocs) == c::OFFSETOF_TYPE_VIEW_ALLOCS);
 };
 
 pub(crate) use super::c_parts_ffi::{
-    kpart_copy_object, kpart_debugfs_exit, kpart_debugfs_init, kpart_params_get,
-    kpart_slab_cache_of, kpart_slab_retain,
+    kpart_copy_object, kpart_counter_free, kpart_counter_new, kpart_counter_sum,
+    kpart_debugfs_exit, kpart_debugfs_init, kpart_params_get, kpart_slab_cache_of,
+    kpart_slab_retain, kpart_types_cancel, kpart_types_defer, kpart_types_may_create,
 };

@@ -22,4 +22,21 @@ extern "C" {
     );
     pub(crate) fn kpart_debugfs_init(state: *const crate::c_parts::StateView);
     pub(crate) fn kpart_debugfs_exit();
+    pub(crate) fn kpart_counter_new() -> *mut kernel::ffi::c_ulong;
+    pub(crate) fn kpart_counter_free(counter: *mut kernel::ffi::c_ulong);
+    pub(crate) fn kpart_counter_sum(counter: *mut kernel::ffi::c_ulong) -> kernel::ffi::c_ulong;
+    pub(crate) fn kpart_types_may_create(flags: kernel::bindings::gfp_t) -> bool;
+    pub(crate) fn kpart_types_defer(key: u64, cell: kernel::ffi::c_uint);
+    pub(crate) fn kpart_types_cancel();
 }
+
+/// `kpart_types_summary` is defined in Rust with the type C declares.
+const _: unsafe extern "C" fn(*mut crate::c_parts::TypesView) =
+    crate::allocator::kpart_types_summary;
+
+/// `kpart_types_get` is defined in Rust with the type C declares.
+const _: unsafe extern "C" fn(kernel::ffi::c_uint, *mut crate::c_parts::TypeView) -> bool =
+    crate::allocator::kpart_types_get;
+
+/// `kpart_types_make` is defined in Rust with the type C declares.
+const _: unsafe extern "C" fn(u64, kernel::ffi::c_uint) = crate::allocator::kpart_types_make;

@@ -17,6 +17,7 @@ pub(crate) const STAT_SLOTS: usize = 129;
 pub(crate) const ZERO_SIZE_PTR: usize = 16;
 pub(crate) const MODE_RANDOM: usize = 0;
 pub(crate) const MODE_TYPED: usize = 1;
+pub(crate) const MODE_PERTYPE: usize = 2;
 
 /// Layouts: `SIZEOF_<STRUCT>` and `OFFSETOF_<STRUCT>_<FIELD>` of
 /// `struct kpart_<struct>`.
@@ -31,22 +32,40 @@ pub(crate) const SIZEOF_INFO: usize = 12;
 pub(crate) const OFFSETOF_INFO_MODE: usize = 0;
 pub(crate) const OFFSETOF_INFO_PARTITIONS: usize = 4;
 pub(crate) const OFFSETOF_INFO_ACCOUNTED: usize = 8;
-pub(crate) const SIZEOF_LOCATION: usize = 12;
+pub(crate) const SIZEOF_LOCATION: usize = 24;
 pub(crate) const OFFSETOF_LOCATION_PARTITION: usize = 0;
 pub(crate) const OFFSETOF_LOCATION_SIZE: usize = 4;
 pub(crate) const OFFSETOF_LOCATION_ACCOUNTED: usize = 8;
-pub(crate) const SIZEOF_PARAMS: usize = 32;
+pub(crate) const OFFSETOF_LOCATION_TOKEN: usize = 16;
+pub(crate) const SIZEOF_TYPE: usize = 272;
+pub(crate) const OFFSETOF_TYPE_CACHES: usize = 0;
+pub(crate) const OFFSETOF_TYPE_ALLOCS: usize = 256;
+pub(crate) const OFFSETOF_TYPE_TOKEN: usize = 264;
+pub(crate) const SIZEOF_PARAMS: usize = 40;
 pub(crate) const OFFSETOF_PARAMS_MODE: usize = 0;
 pub(crate) const OFFSETOF_PARAMS_PARTITIONS: usize = 8;
 pub(crate) const OFFSETOF_PARAMS_ACCOUNTED: usize = 12;
 pub(crate) const OFFSETOF_PARAMS_RETAIN: usize = 16;
 pub(crate) const OFFSETOF_PARAMS_SEED: usize = 24;
+pub(crate) const OFFSETOF_PARAMS_MAX_CACHES: usize = 32;
 pub(crate) const SIZEOF_STATE_VIEW: usize = 32;
 pub(crate) const OFFSETOF_STATE_VIEW_MODE: usize = 0;
 pub(crate) const OFFSETOF_STATE_VIEW_PARTITIONS: usize = 8;
 pub(crate) const OFFSETOF_STATE_VIEW_ACCOUNTED: usize = 12;
 pub(crate) const OFFSETOF_STATE_VIEW_CACHES: usize = 16;
 pub(crate) const OFFSETOF_STATE_VIEW_RETAIN: usize = 24;
+pub(crate) const SIZEOF_TYPES_VIEW: usize = 40;
+pub(crate) const OFFSETOF_TYPES_VIEW_TYPES: usize = 0;
+pub(crate) const OFFSETOF_TYPES_VIEW_CACHES: usize = 4;
+pub(crate) const OFFSETOF_TYPES_VIEW_MAX_CACHES: usize = 8;
+pub(crate) const OFFSETOF_TYPES_VIEW_OVER_CAP: usize = 16;
+pub(crate) const OFFSETOF_TYPES_VIEW_EARLY: usize = 24;
+pub(crate) const OFFSETOF_TYPES_VIEW_FALLBACK: usize = 32;
+pub(crate) const SIZEOF_TYPE_VIEW: usize = 32;
+pub(crate) const OFFSETOF_TYPE_VIEW_TOKEN: usize = 0;
+pub(crate) const OFFSETOF_TYPE_VIEW_NAME: usize = 8;
+pub(crate) const OFFSETOF_TYPE_VIEW_CACHES: usize = 16;
+pub(crate) const OFFSETOF_TYPE_VIEW_ALLOCS: usize = 24;
 
 /// `KPART_SIZE_CLASSES`: the bytes of each class, smallest first.
 pub(crate) const SIZE_CLASSES: [usize; 13] = [

@@ -65,12 +65,23 @@ use core::alloc::Layout;
 use core::marker::PhantomData;
 use core::panic::Location as CallSite;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{AllocError, Allocator, Box, Flags, Vec};
 use kernel::bindings;
 use kernel::ffi::{c_ulong, c_void};
 
-/// The token bound kpart expects (`-falloc-token-max=64` in C).
+/// The bound of typed mode's table of tokens (`-falloc-token-max=64`):
+/// [`token_from_64`] names a token by its token of that bound.
 pub const TOKEN_MAX: u64 = partition::TOKEN_MAX;
+
+/// The token bound kpart's tokens have (`-falloc-token-max=2^63` in C): a
+/// token is a type's identity.
+pub const TOKEN_BOUND: u64 = partition::TOKEN_BOUND;
+
+/// A token whose typed table entry is `token64`'s (below [`TOKEN_MAX`]).
+pub const fn token_from_64(token64: u64) -> u64 {
+    partition::unfold(token64)
+}
 
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
 pub const ZERO_SIZE_PTR: *mut u8 = contract::ZERO_SIZE_PTR as *mut u8;
@@ -89,7 +100,10 @@ pub fn typed_partition(token: u64, partitions: u32) -> u32 {
 
 pub use api_types::{Info, Location};
 
-use kpart_ffi::{__kpart_kmalloc, __kpart_krealloc, kpart_get_info, kpart_locate, kpart_routes};
+use kpart_ffi::{
+    __kpart_kmalloc, __kpart_kmalloc_slot, __kpart_krealloc, kpart_get_info, kpart_locate,
+    kpart_routes, kpart_types_settle,
+};
 
 /// Allocates through kpart's routing table, in line: with `flags` and
 /// `token` known at compile time, a size-class lookup, two loads and
@@ -100,8 +114,12 @@ fn routed(size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_
     // SAFETY: `kpart_routes` is kpart's exported table, valid while kpart is
     // loaded, which it is as long as this module is: it links to kpart.
     let routes = unsafe { &*core::ptr::addr_of!(kpart_routes) };
+    let routes = routes.get();
+    if routes.router.mode() == partition::Mode::PerType {
+        // SAFETY: `__kpart_kmalloc` accepts any arguments.
+        return unsafe { __kpart_kmalloc(size, flags, token as c_ulong, site as c_ulong) };
+    }
     routes
-        .get()
         .alloc(size, flags, token, site)
         // SAFETY: `__kpart_kmalloc` accepts any arguments.
         .unwrap_or_else(|| unsafe {
@@ -109,10 +127,66 @@ fn routed(size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_
         })
 }
 
-/// `T`'s token, as C computes it with `-falloc-token-max=64`; folded at
+/// Pertype mode: this module's descriptors of the types it allocated, by
+/// token (a type whose token shares a descriptor with another's is looked
+/// up by kpart, out of line). Rust has no static per generic type, so these
+/// stand in for C's per-call-site descriptors.
+static TYPE_SLOTS: [AtomicPtr<route_table::TypeCaches>; 64] =
+    [const { AtomicPtr::new(core::ptr::null_mut()) }; 64];
+
+/// Allocates a `T` of `size` bytes through kpart, in line: in pertype mode
+/// from `T`'s own caches once this module found them, otherwise as
+/// [`routed`].
+#[inline(always)]
+fn routed_type<T: AllocType>(size: usize, flags: bindings::gfp_t, site: u64) -> *mut c_void {
+    let token = token::<T>();
+    // SAFETY: As in `routed`.
+    let routes = unsafe { &*core::ptr::addr_of!(kpart_routes) };
+    if routes.get().router.mode() != partition::Mode::PerType || token == 0 {
+        return routed(size, flags, token, site);
+    }
+    let slot = &TYPE_SLOTS[(token % 64) as usize];
+    // SAFETY: kpart publishes only types that live until it unloads, which
+    // it cannot while this module is loaded.
+    if let Some(caches) = unsafe { slot.load(Ordering::Acquire).as_ref() } {
+        if caches.token == token {
+            if let Some(p) = caches.alloc(size, flags, route_table::NO_NODE) {
+                return p;
+            }
+        }
+    }
+    let name = T::NAME;
+    let name = if name.len() < alloc_token::TypeName::CAPACITY {
+        // `TypeName` is zero-filled past its length: NUL-terminated.
+        name.as_str().as_ptr().cast()
+    } else {
+        core::ptr::null()
+    };
+    // SAFETY: `slot` is this module's and read atomically; `name` is NULL or
+    // NUL-terminated and lives across the call.
+    unsafe {
+        __kpart_kmalloc_slot(
+            size,
+            flags,
+            route_table::NO_NODE,
+            token as c_ulong,
+            slot.as_ptr(),
+            name,
+        )
+    }
+}
+
+/// `T`'s token, as C computes it with `-falloc-token-max=2^63`; folded at
 /// compile time.
 pub const fn token<T: AllocType>() -> u64 {
-    alloc_token::token_of::<T>(TOKEN_MAX, TokenMode::TypeHashPointerSplit)
+    alloc_token::token_of::<T>(TOKEN_BOUND, TokenMode::TypeHashPointerSplit)
+}
+
+/// Pertype mode: waits until kpart has made the caches that allocations in
+/// atomic context asked for.
+pub fn settle() {
+    // SAFETY: `kpart_types_settle` may be called from process context.
+    unsafe { kpart_types_settle() };
 }
 
 /// The raw value of `flags`.
@@ -164,10 +238,9 @@ pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u
 /// failure. Free with `kfree()`.
 #[track_caller]
 pub fn alloc<T: AllocType>(flags: Flags) -> *mut T {
-    routed(
+    routed_type::<T>(
         Layout::new::<T>().pad_to_align().size(),
         gfp(flags),
-        token::<T>(),
         site() as u64,
     )
     .cast()
@@ -180,7 +253,7 @@ pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
     let Some(size) = n.checked_mul(Layout::new::<T>().pad_to_align().size()) else {
         return core::ptr::null_mut();
     };
-    routed(size, gfp(flags), token::<T>(), site() as u64).cast()
+    routed_type::<T>(size, gfp(flags), site() as u64).cast()
 }
 
 /// Resizes `p` to `new_size` bytes, keeping it in its partition; a new
@@ -266,10 +339,12 @@ unsafe impl<T: AllocType> Allocator for Partitioned<T> {
         }
         // `Box::new` hides its caller: one site per type.
         let site = core::any::type_name::<T>().as_ptr() as c_ulong;
-        // SAFETY: `old` is NULL or a live allocation of ours (the caller's
-        // guarantee); `__kpart_krealloc` accepts both.
-        let p = unsafe {
-            __kpart_krealloc(old.cast(), size, gfp(flags), token::<T>() as c_ulong, site)
+        let p = if old.is_null() {
+            routed_type::<T>(size, gfp(flags), site as u64)
+        } else {
+            // SAFETY: `old` is a live allocation of ours (the caller's
+            // guarantee), which `__kpart_krealloc` accepts.
+            unsafe { __kpart_krealloc(old.cast(), size, gfp(flags), token::<T>() as c_ulong, site) }
         };
         NonNull::new(p.cast::<u8>())
             .map(|p| NonNull::slice_from_raw_parts(p, size))

@@ -20,8 +20,18 @@ extern "C" {
         token: kernel::ffi::c_ulong,
         site: kernel::ffi::c_ulong,
     ) -> *mut kernel::ffi::c_void;
+    pub(crate) fn __kpart_kmalloc_slot(
+        size: usize,
+        flags: kernel::bindings::gfp_t,
+        node: kernel::ffi::c_int,
+        token: kernel::ffi::c_ulong,
+        slot: *mut *mut super::route_table::TypeCaches,
+        name: *const kernel::ffi::c_char,
+    ) -> *mut kernel::ffi::c_void;
     pub(crate) fn kpart_stats_alloc(slot: kernel::ffi::c_uint);
+    pub(crate) fn kpart_stats_type(caches: *const super::route_table::TypeCaches);
     pub(crate) fn kpart_get_info(info: *mut super::api_types::Info);
+    pub(crate) fn kpart_types_settle();
     pub(crate) fn kpart_locate(
         p: *const kernel::ffi::c_void,
         loc: *mut super::api_types::Location,

@@ -23,6 +23,16 @@ const _: unsafe extern "C" fn(
     kernel::ffi::c_ulong,
 ) -> *mut kernel::ffi::c_void = crate::allocator::__kpart_krealloc;
 
+/// `__kpart_kmalloc_slot` is defined in Rust with the type C declares.
+const _: unsafe extern "C" fn(
+    usize,
+    kernel::bindings::gfp_t,
+    kernel::ffi::c_int,
+    kernel::ffi::c_ulong,
+    *mut *mut crate::route_table::TypeCaches,
+    *const kernel::ffi::c_char,
+) -> *mut kernel::ffi::c_void = crate::allocator::__kpart_kmalloc_slot;
+
 /// `kpart_get_info` is defined in Rust with the type C declares.
 const _: unsafe extern "C" fn(*mut crate::api_types::Info) = crate::allocator::kpart_get_info;
 

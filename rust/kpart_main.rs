@@ -34,6 +34,7 @@ mod route_table;
 mod size_class;
 mod slab_cache;
 mod slot_index;
+mod type_caches;
 
 use allocator::Kpart;
 use partition::Mode;
@@ -60,6 +61,7 @@ struct Params {
     /// `retain=` as given, for debugfs and the log.
     retain: &'static CStr,
     seed: Option<u64>,
+    max_caches: u32,
 }
 
 /// A charp module parameter as bytes; empty when unset.
@@ -87,6 +89,7 @@ fn params() -> Result<Params> {
         accounted: false,
         retain: core::ptr::null(),
         seed: 0,
+        max_caches: 0,
     };
     // SAFETY: `raw` is valid for writes.
     unsafe { c_parts::kpart_params_get(&mut raw) };
@@ -96,7 +99,7 @@ fn params() -> Result<Params> {
     let mode = Mode::parse(mode_str.as_bytes());
     if mode.is_none() {
         pr_err!(
-            "mode={}: must be 'typed' or 'random'\n",
+            "mode={}: must be 'typed', 'random' or 'pertype'\n",
             mode_str.to_str().unwrap_or("?")
         );
     }
@@ -117,15 +120,28 @@ fn params() -> Result<Params> {
             retain_str.to_str().unwrap_or("?")
         );
     }
+    let max_caches_ok = raw.max_caches <= type_caches::MAX_CACHES;
+    if !max_caches_ok {
+        pr_err!(
+            "max_caches={}: must be from 0 to {}\n",
+            raw.max_caches,
+            type_caches::MAX_CACHES
+        );
+    }
     match (mode, retention) {
-        (Some(mode), Some(retention)) if partition::valid_count(raw.partitions) => Ok(Params {
-            mode,
-            partitions: raw.partitions,
-            accounted: raw.accounted,
-            retention,
-            retain: retain_str,
-            seed: (raw.seed != 0).then_some(raw.seed),
-        }),
+        (Some(mode), Some(retention))
+            if partition::valid_count(raw.partitions) && max_caches_ok =>
+        {
+            Ok(Params {
+                mode,
+                partitions: raw.partitions,
+                accounted: raw.accounted,
+                retention,
+                retain: retain_str,
+                seed: (raw.seed != 0).then_some(raw.seed),
+                max_caches: raw.max_caches,
+            })
+        }
         _ => Err(EINVAL),
     }
 }
@@ -140,7 +156,16 @@ impl kernel::Module for KpartModule {
         };
         // SAFETY: This is kpart's init, which calls `Kpart::new` once, before
         // any user can link to kpart.
-        let kpart = unsafe { Kpart::new(p.mode, p.partitions, p.accounted, p.retention, seed) }?;
+        let kpart = unsafe {
+            Kpart::new(
+                p.mode,
+                p.partitions,
+                p.accounted,
+                p.retention,
+                seed,
+                p.max_caches,
+            )
+        }?;
         let kpart = KBox::pin(kpart, GFP_KERNEL)?;
         // SAFETY: This is kpart's init, which calls `publish` once. `kpart` is
         // pinned and owned by the module until its exit, when no user is left.
@@ -149,6 +174,7 @@ impl kernel::Module for KpartModule {
             mode: match p.mode {
                 Mode::Random => c_str!("random").as_char_ptr(),
                 Mode::Typed => c_str!("typed").as_char_ptr(),
+                Mode::PerType => c_str!("pertype").as_char_ptr(),
             },
             partitions: p.partitions,
             accounted: p.accounted as u32,
@@ -179,7 +205,7 @@ impl Drop for KpartModule {
         // left as it is; nobody reads it any more.
         pr_info!(
             "unloading: destroying {} caches\n",
-            self.kpart.matrix().len()
+            self.kpart.matrix().len() + self.kpart.types().map_or(0, |t| t.caches())
         );
     }
 }

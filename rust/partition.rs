@@ -4,7 +4,9 @@
 //!
 //! * Typed mode: the partition is the allocated type's Clang allocation token
 //!   (`typehashpointersplit`). Callers pass the token as Clang computes it
-//!   with `-falloc-token-max=64` ([`TOKEN_MAX`]); it is reduced here to the
+//!   with `-falloc-token-max=2^63` ([`TOKEN_BOUND`]): the type's identity.
+//!   [`fold`] turns it into the token of `-falloc-token-max=64`
+//!   ([`TOKEN_MAX`]), which is reduced here to the
 //!   loaded partition count `P`. Because `P / 2` divides 32 for every
 //!   power-of-two `P <= 64`, `(h % 32) % (P / 2) == h % (P / 2)`, so the
 //!   reduction gives exactly the token Clang computes with
@@ -15,6 +17,8 @@
 //! * Random mode: the partition is `hash_64(site ^ seed, log2(P))`, where the
 //!   site identifies the allocation's call site and the seed is random per
 //!   load, as the kernel's `RANDOM_KMALLOC_CACHES` does.
+//! * Pertype mode: every type has caches of its own (`type_caches.rs`); the
+//!   partitions serve as in typed mode what has no caches of its own (yet).
 //!
 //! Both reduce to one table load or one multiply and shift on the allocation
 //! path. This file is pure `core` Rust; the host tests include it too.
@@ -22,9 +26,31 @@
 use super::alloc_token;
 use super::contract;
 
-/// The token bound C callers are compiled with (`-falloc-token-max=64`,
-/// `KPART_TOKEN_MAX`) and Rust tokens are folded to.
+/// The token bound of the typed table (`-falloc-token-max=64`,
+/// `KPART_TOKEN_MAX`), to which tokens are folded.
 pub(crate) const TOKEN_MAX: u64 = contract::TOKEN_MAX as u64;
+
+/// The token bound C callers are compiled with (`-falloc-token-max=2^63`,
+/// `KPART_TOKEN_BOUND`) and Rust tokens are computed with: a token is a
+/// type's identity, `hash % 2^62` plus `2^62` for a pointer-holding type.
+pub(crate) const TOKEN_BOUND: u64 = 1 << 63;
+
+/// The token Clang computes with `-falloc-token-max=64` from the one it
+/// computes with [`TOKEN_BOUND`] (`KPART_TOKEN_FOLD`): `hash % 32`, plus 32
+/// with a pointer, as `2^62` is a multiple of 32. `None` for a token no
+/// correctly built caller passes.
+pub(crate) const fn fold(token: u64) -> Option<u64> {
+    if token >= TOKEN_BOUND {
+        return None;
+    }
+    Some(token & 31 | (token >> 57) & 32)
+}
+
+/// A token of bound [`TOKEN_BOUND`] whose [`fold`] is `token64`, a token of
+/// bound [`TOKEN_MAX`]: for tests that name tokens by their partition.
+pub(crate) const fn unfold(token64: u64) -> u64 {
+    token64 & 31 | (token64 & 32) << 57
+}
 
 /// The smallest partition count.
 pub(crate) const MIN_PARTITIONS: u32 = 1;
@@ -45,10 +71,14 @@ pub(crate) enum Mode {
     Random = 0,
     /// By allocated type, with Clang's allocation token.
     Typed = 1,
+    /// Every type in caches of its own, with typed partitions behind them.
+    PerType = 2,
 }
 
 const _: () = assert!(
-    Mode::Random as usize == contract::MODE_RANDOM && Mode::Typed as usize == contract::MODE_TYPED
+    Mode::Random as usize == contract::MODE_RANDOM
+        && Mode::Typed as usize == contract::MODE_TYPED
+        && Mode::PerType as usize == contract::MODE_PERTYPE
 );
 
 impl Mode {
@@ -57,6 +87,7 @@ impl Mode {
         match value {
             b"random" => Some(Mode::Random),
             b"typed" => Some(Mode::Typed),
+            b"pertype" => Some(Mode::PerType),
             _ => None,
         }
     }
@@ -66,6 +97,7 @@ impl Mode {
         match self {
             Mode::Random => "random",
             Mode::Typed => "typed",
+            Mode::PerType => "pertype",
         }
     }
 }
@@ -79,17 +111,20 @@ pub(crate) const fn valid_count(partitions: u32) -> bool {
 /// `GOLDEN_RATIO_64` of `include/linux/hash.h`.
 const GOLDEN_RATIO_64: u64 = 0x61C8_8646_80B5_83EB;
 
-/// Reduces a token computed with `-falloc-token-max=64` to the token for
+/// Reduces a token computed with `-falloc-token-max=2^63` to the token for
 /// `-falloc-token-max=partitions` (`typehashpointersplit`).
 ///
 /// Tokens out of range (not produced by a correctly built caller) go to the
 /// [`FALLBACK`] partition: never an out-of-bounds index.
 pub(crate) const fn reduce_token(token: u64, partitions: u32) -> usize {
-    if token >= TOKEN_MAX || partitions < 2 {
+    let Some(token64) = fold(token) else {
+        return FALLBACK;
+    };
+    if partitions < 2 {
         return FALLBACK;
     }
     alloc_token::rebound(
-        token,
+        token64,
         TOKEN_MAX,
         partitions as u64,
         alloc_token::TokenMode::TypeHashPointerSplit,
@@ -105,7 +140,7 @@ pub(crate) const fn reduce_token(token: u64, partitions: u32) -> usize {
 #[derive(Clone, Copy)]
 #[repr(C)]
 pub(crate) struct Router {
-    /// Typed mode: the partition of each token.
+    /// Typed mode: the partition of each token of bound [`TOKEN_MAX`].
     typed: [u8; TOKEN_MAX as usize],
     seed: u64,
     /// Random mode: `hash_64(x, bits)` is `x * multiplier >> shift`; with one
@@ -145,7 +180,7 @@ impl Router {
         let mut token = 0;
         while token < TOKEN_MAX {
             // Fits: the result is below `partitions <= 64`.
-            typed[token as usize] = reduce_token(token, partitions) as u8;
+            typed[token as usize] = reduce_token(unfold(token), partitions) as u8;
             token += 1;
         }
         let bits = partitions.trailing_zeros();
@@ -172,14 +207,15 @@ impl Router {
     }
 
     /// The partition of an allocation with Clang token `token` (bound
-    /// [`TOKEN_MAX`]) made at call site `site`.
+    /// [`TOKEN_BOUND`]) made at call site `site`. Pertype mode's partitions
+    /// are typed mode's.
     #[inline(always)]
     pub(crate) fn partition(&self, token: u64, site: u64) -> usize {
         match self.mode {
-            Mode::Typed => self
-                .typed
-                .get(token as usize)
-                .map_or(FALLBACK, |partition| *partition as usize),
+            Mode::Typed | Mode::PerType => match fold(token) {
+                Some(token64) => self.typed[(token64 % TOKEN_MAX) as usize] as usize,
+                None => FALLBACK,
+            },
             Mode::Random => (site ^ self.seed)
                 .wrapping_mul(self.multiplier)
                 .wrapping_shr(self.shift) as usize,
@@ -222,13 +258,20 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             for pointer in [false, true] {
                 let t64 = h % 32 + if pointer { 32 } else { 0 };
+                // The token with `-falloc-token-max=2^63`.
+                let t = h % (1 << 62) + if pointer { 1 << 62 } else { 0 };
+                assert_eq!(fold(t), Some(t64));
+                assert_eq!(
+                    unfold(t64),
+                    t % (1 << 62) % 32 + if pointer { 1 << 62 } else { 0 }
+                );
                 for p in [2u32, 4, 8, 16, 32, 64] {
                     let half = (p / 2) as u64;
                     let expected = h % half + if pointer { half } else { 0 };
-                    assert_eq!(reduce_token(t64, p) as u64, expected);
+                    assert_eq!(reduce_token(t, p) as u64, expected);
                 }
                 // Clang's split mode with `-falloc-token-max=1`.
-                assert_eq!(reduce_token(t64, 1), 0);
+                assert_eq!(reduce_token(t, 1), 0);
             }
         }
     }
@@ -237,10 +280,10 @@ mod tests {
     fn typed_router_splits_pointer_holding_types_into_the_top_half() {
         let r = Router::new(Mode::Typed, 16, 0).unwrap();
         for token in 0..32 {
-            assert!(r.partition(token, 0) < 8);
+            assert!(r.partition(unfold(token), 0) < 8);
         }
         for token in 32..64 {
-            assert!(r.partition(token, 0) >= 8);
+            assert!(r.partition(unfold(token), 0) >= 8);
         }
         assert_eq!(r.partition(0, 12345), FALLBACK);
     }
@@ -248,7 +291,7 @@ mod tests {
     #[test]
     fn out_of_range_tokens_use_the_fallback_partition() {
         let r = Router::new(Mode::Typed, 64, 0).unwrap();
-        for token in [64, 65, 1 << 40, u64::MAX] {
+        for token in [1 << 63, (1 << 63) + 45, u64::MAX] {
             assert_eq!(r.partition(token, 0), FALLBACK);
         }
     }
@@ -300,6 +343,7 @@ mod tests {
     fn modes_parse() {
         assert_eq!(Mode::parse(b"typed"), Some(Mode::Typed));
         assert_eq!(Mode::parse(b"random"), Some(Mode::Random));
+        assert_eq!(Mode::parse(b"pertype"), Some(Mode::PerType));
         assert_eq!(Mode::parse(b"bogus"), None);
         assert_eq!(Mode::parse(b""), None);
         assert_eq!(Mode::parse(b"Typed"), None);

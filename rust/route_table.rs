@@ -22,8 +22,9 @@ use super::partition::{Router, MAX_PARTITIONS};
 use super::size_class;
 use core::cell::UnsafeCell;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::bindings;
-use kernel::ffi::{c_uint, c_void};
+use kernel::ffi::{c_int, c_uint, c_ulong, c_void};
 
 const fn gfp_bit(bit: u32) -> bindings::gfp_t {
     1 << bit
@@ -145,7 +146,9 @@ impl Routes {
     }
 
     /// Allocates where [`Routes::route`] sends the allocation and counts it;
-    /// `None` when plain kmalloc must serve it.
+    /// `None` when plain kmalloc must serve it. (The Rust users' in-line
+    /// path; kpart.ko itself uses [`Routes::alloc_node`].)
+    #[allow(dead_code)]
     #[inline(always)]
     pub(crate) fn alloc(
         &self,
@@ -154,8 +157,21 @@ impl Routes {
         token: u64,
         site: u64,
     ) -> Option<*mut c_void> {
+        self.alloc_node(size, flags, NO_NODE, token, site)
+    }
+
+    /// [`Routes::alloc`] on NUMA node `node` ([`NO_NODE`]: any).
+    #[inline(always)]
+    pub(crate) fn alloc_node(
+        &self,
+        size: usize,
+        flags: bindings::gfp_t,
+        node: c_int,
+        token: u64,
+        site: u64,
+    ) -> Option<*mut c_void> {
         let route = self.route(size, flags, token, site)?;
-        Some(Self::alloc_from(route, size, flags))
+        Some(Self::alloc_from(route, size, flags, node))
     }
 
     /// Allocates `size` bytes (of size class `class`) from row `row` (a
@@ -169,20 +185,134 @@ impl Routes {
         flags: bindings::gfp_t,
     ) -> Option<*mut c_void> {
         let cache = NonNull::new(self.caches[slot(row, class)])?;
-        Some(Self::alloc_from(Route { row, cache }, size, flags))
+        Some(Self::alloc_from(Route { row, cache }, size, flags, NO_NODE))
     }
 
     /// Allocates `size` bytes from `route`'s cache and counts it, with the
     /// call a constant-size `kmalloc()` makes: KASAN and tracing see a
     /// kmalloc object of `size` bytes, as they do for C's in-line path.
     #[inline(always)]
-    fn alloc_from(route: Route, size: usize, flags: bindings::gfp_t) -> *mut c_void {
+    fn alloc_from(route: Route, size: usize, flags: bindings::gfp_t, node: c_int) -> *mut c_void {
         count_alloc(route.row as c_uint);
         // SAFETY: By the type invariant the cache is live while kpart is
         // loaded, which it is while the table is in use: kpart's own entry
         // points run while it is loaded, and its users hold a reference. The
         // route's cache serves `size` bytes (`route` took its class from it).
-        unsafe { bindings::__kmalloc_cache_noprof(route.cache.as_ptr(), flags, size) }
+        unsafe { cache_alloc(route.cache, flags, node, size) }
+    }
+}
+
+/// `NUMA_NO_NODE`: any node.
+pub(crate) const NO_NODE: c_int = -1;
+
+/// Allocates `size` bytes from `cache` on `node` with the calls a
+/// constant-size `kmalloc()` or `kmalloc_node()` makes.
+///
+/// # Safety
+///
+/// `cache` is a live cache whose objects hold at least `size` bytes.
+#[inline(always)]
+unsafe fn cache_alloc(
+    cache: NonNull<bindings::kmem_cache>,
+    flags: bindings::gfp_t,
+    node: c_int,
+    size: usize,
+) -> *mut c_void {
+    if node == NO_NODE {
+        // SAFETY: `cache` is live and serves `size` bytes (the caller's
+        // guarantee).
+        unsafe { bindings::__kmalloc_cache_noprof(cache.as_ptr(), flags, size) }
+    } else {
+        // SAFETY: As above; any node number is accepted.
+        unsafe { bindings::__kmalloc_cache_node_noprof(cache.as_ptr(), flags, node, size) }
+    }
+}
+
+/// `struct kpart_type`: the caches of one type in pertype mode, by matrix
+/// and size class, and its allocation counter.
+///
+/// # Invariants
+///
+/// Once a pointer to it is published (in the type table or a call site's
+/// descriptor), `allocs` and `token` never change and it lives until kpart's
+/// exit; each cache pointer is NULL or a cache serving its size class that
+/// lives until kpart's exit, and once set it never changes. `allocs` is a
+/// per-CPU counter.
+#[repr(C)]
+pub(crate) struct TypeCaches {
+    /// `[matrix][size class]`: matrix 1 for `__GFP_ACCOUNT`.
+    pub(crate) caches: [[AtomicPtr<bindings::kmem_cache>; 1 << CLASS_BITS]; 2],
+    /// The type's allocation counter (`unsigned long __percpu *`).
+    pub(crate) allocs: *mut c_ulong,
+    /// The type's token, or its call-site bucket for raw buffers.
+    pub(crate) token: u64,
+}
+
+// The layout of `struct kpart_type`.
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    assert!(size_of::<TypeCaches>() == contract::SIZEOF_TYPE);
+    assert!(offset_of!(TypeCaches, caches) == contract::OFFSETOF_TYPE_CACHES);
+    assert!(offset_of!(TypeCaches, allocs) == contract::OFFSETOF_TYPE_ALLOCS);
+    assert!(offset_of!(TypeCaches, token) == contract::OFFSETOF_TYPE_TOKEN);
+};
+
+impl TypeCaches {
+    /// The cache of (`accounted`, size class `class`), if made.
+    #[inline(always)]
+    pub(crate) fn cache(
+        &self,
+        accounted: bool,
+        class: usize,
+    ) -> Option<NonNull<bindings::kmem_cache>> {
+        NonNull::new(
+            self.caches[accounted as usize][class & ((1 << CLASS_BITS) - 1)]
+                .load(Ordering::Acquire),
+        )
+    }
+
+    /// Allocates `size` bytes with `flags` on `node` from the type's own
+    /// cache and counts it; `None` when it has no cache for them yet.
+    #[inline(always)]
+    pub(crate) fn alloc(
+        &self,
+        size: usize,
+        flags: bindings::gfp_t,
+        node: c_int,
+    ) -> Option<*mut c_void> {
+        let class = size_class::index(size)?;
+        if flags & GFP_UNPARTITIONED != 0 {
+            return None;
+        }
+        let cache = self.cache(flags & GFP_ACCOUNT != 0, class)?;
+        self.count();
+        // SAFETY: By the type invariant the cache lives until kpart's exit,
+        // and the table reaches it only while kpart is loaded; it serves
+        // `class`, which holds `size` bytes.
+        Some(unsafe { cache_alloc(cache, flags, node, size) })
+    }
+}
+
+impl TypeCaches {
+    /// Counts an allocation in the type's per-CPU counter.
+    #[inline(always)]
+    fn count(&self) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `allocs` is a per-CPU pointer (type invariant), an offset
+        // from this CPU's `%gs` base; one `incq` is atomic with respect to
+        // interrupts on this CPU, as `this_cpu_inc()`.
+        unsafe {
+            core::arch::asm!(
+                "incq %gs:({counter})",
+                counter = in(reg) self.allocs,
+                options(att_syntax, nostack)
+            );
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        // SAFETY: `self` is a published type, as `kpart_stats_type` needs.
+        unsafe {
+            super::kpart_ffi::kpart_stats_type(self)
+        };
     }
 }
 

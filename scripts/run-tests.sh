@@ -193,7 +193,7 @@ while read -r g _; do
 done < <(grep -v '^#' tests/guest/kunit-loads | grep .)
 groups+=(--group kpart_workload --group kpart_reliability --group kpart_security
 	--group kpart_samples)
-for mode in typed random; do
+for mode in typed random pertype; do
 	groups+=(--group kpart_wrap_$mode:kpart_wrap_family,fat_test,ext4_inode_test)
 done
 scripts/kpart-report --size-classes >"$out/size-classes" || die "no size classes in include/kpart.h"

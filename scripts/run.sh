@@ -98,7 +98,7 @@ head -n 2 /proc/slabinfo | tail -n 1
 grep '^kpart-' /proc/slabinfo | head -n 13
 echo "... (\$(grep -c '^kpart-' /proc/slabinfo) in all)"
 echo "### (<objsize> is what each object takes in its slab: on this debug kernel it adds"
-echo "### KASAN redzones to the size class, so kpart-*-8k shows 16384; the class sizes"
+echo "### the memory debugger's redzones to the size class, so kpart-*-8k shows 16384; the class sizes"
 echo "### themselves are checked by the KUnit suite kpart_matrix.)"
 echo "### insmod kpart_workload.ko scale=$scale"
 insmod /kpart/kpart_workload.ko scale=$scale

@@ -11,10 +11,15 @@
 # written, with the ruleset loaded): make run --wrap takes its snapshot here.
 wrapped_in_use() { :; }
 
-# Allocations kpart served from its caches (debugfs, every row).
+# Allocations kpart served from its caches (debugfs: every row, and in
+# pertype mode every type's own caches).
 kpart_served() {
-	awk '!/^#/ && $1 != "kmalloc" { n += $3 } END { print n + 0 }' \
-		/sys/kernel/debug/kpart/partitions
+	{
+		awk '!/^#/ && $1 != "kmalloc" { n += $3 } END { print n + 0 }' \
+			/sys/kernel/debug/kpart/partitions
+		awk '!/^#/ && NF >= 5 { n += $4 } END { print n + 0 }' \
+			/sys/kernel/debug/kpart/types
+	} | awk '{ n += $1 } END { print n }'
 }
 
 # Live objects in kpart's caches (/proc/slabinfo's active_objs).

@@ -122,14 +122,42 @@ shrink_releases() {
 	return $status
 }
 
+# A value of /sys/kernel/debug/kpart/types.
+types_value() {
+	awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/kpart/types
+}
+
+# Pertype mode with room for 8 caches: kpart_workload's types fill them and
+# the rest keep their typed partitions, counted; /proc/slabinfo shows the 8
+# and everything unloads.
+pertype_cap() {
+	insmod $KO mode=pertype max_caches=8 || return 1
+	status=0
+	insmod /kpart/kpart_workload.ko || status=1
+	caches=$(types_value caches)
+	own=$(kpart_caches | grep -c -e '-t-' -e '-s-')
+	over=$(types_value over_cap)
+	fallback=$(types_value fallback)
+	echo "caches $caches (in /proc/slabinfo: $own), refused for the cap $over, allocations past it $fallback"
+	[ "$caches" = 8 ] && [ "$own" = 8 ] || status=1
+	[ "${over:-0}" -gt 0 ] && [ "${fallback:-0}" -gt 0 ] || status=1
+	rmmod kpart_workload || status=1
+	rmmod kpart || status=1
+	[ -z "$(kpart_caches)" ] || { echo "caches left behind"; status=1; }
+	return $status
+}
+
 ktap_group kpart_module
 for bad in mode=bogus mode= partitions=0 partitions=3 partitions=128 partitions=1000 \
 	partitions=-1 partitions=abc partitions=48 accounted=maybe \
-	retain= retain=0 retain=-1 retain=x retain=4294967296 retain=on; do
+	retain= retain=0 retain=-1 retain=x retain=4294967296 retain=on \
+	max_caches=65537 max_caches=-1 max_caches=x; do
 	check "refuses_${bad%%=*}_${bad#*=}" refuses "$bad"
 done
 check loads_default_matrix_unmerged loads_matrix
 check loads_random_2_partitions loads_matrix mode=random partitions=2
+check loads_pertype_matrix loads_matrix mode=pertype partitions=4
+check pertype_cap pertype_cap
 check loads_1_partition loads_matrix partitions=1 accounted=0
 check loads_without_accounted_matrix loads_matrix partitions=4 accounted=0
 check loads_8_partitions_rmmod_removes_all unload_removes_everything

@@ -17,9 +17,11 @@ settle() {
 }
 
 # Active objects of every kpart cache, one "name count" line each, sorted.
+# The kpart caches holding objects, with their active object counts (pertype
+# mode adds caches as it goes; an empty one holds nothing to compare).
 kpart_active() {
 	settle kpart-
-	awk '$1 ~ /^kpart-/ { print $1, $2 }' /proc/slabinfo | sort
+	awk '$1 ~ /^kpart-/ && $2 > 0 { print $1, $2 }' /proc/slabinfo | sort
 }
 
 # stress MODE OPS [failslab percent]: kpart_stress.ko with 4 threads; every
@@ -28,6 +30,12 @@ stress() {
 	insmod $KO mode=$1 || return 1
 	kpart_active >/tmp/active-before
 	F=/sys/kernel/debug/failslab
+	if [ -n "${3:-}" ] && [ "$1" = pertype ]; then
+		# Pertype mode: a first run makes the types' caches, which then
+		# take the failures too.
+		insmod /kpart/kpart_stress.ko threads=4 ops=2000 || return 1
+		rmmod kpart_stress 2>/dev/null
+	fi
 	if [ -n "${3:-}" ]; then
 		echo Y >$F/cache-filter
 		echo N >$F/ignore-gfp-wait
@@ -104,7 +112,7 @@ load_unload_cycles() {
 	[ "$loaded" != "$before" ] || { echo "a load added no cache objects: $loaded"; return 1; }
 	i=0
 	while [ $i -lt 50 ]; do
-		insmod $KO partitions=2 accounted=0 mode=$([ $((i % 2)) = 0 ] && echo typed || echo random) ||
+		insmod $KO partitions=2 accounted=0 mode=$(echo typed random pertype | cut -d' ' -f$((i % 3 + 1))) ||
 			{ echo "load $i failed"; return 1; }
 		rmmod kpart || { echo "unload $i failed"; return 1; }
 		i=$((i + 1))
@@ -128,6 +136,8 @@ ktap_group kpart_reliability
 check stress_typed_250k stress typed 62500
 check stress_random_250k stress random 62500
 check stress_failslab_10_percent stress typed 50000 10
+check stress_pertype_250k stress pertype 62500
+check stress_pertype_failslab_10_percent stress pertype 50000 10
 check user_pins_kpart user_pins_kpart
 check load_unload_50_cycles load_unload_cycles
 ktap_group_end

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Groups kpart_wrap_<mode>: modules never written for kpart, built through it
-# by make wrap (scripts/kpart-wrap) and used for real, with kpart in typed and
-# then in random mode:
+# by make wrap (scripts/kpart-wrap) and used for real, with kpart in typed,
+# then random, then pertype mode:
 #
 #   kpart_wrap_family  a module written against plain kmalloc: its KUnit
 #                      suite checks every member of the family
@@ -43,3 +43,4 @@ wrapped_in_mode() {
 
 wrapped_in_mode typed
 wrapped_in_mode random
+wrapped_in_mode pertype

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The C half of suite kpart_pertype: types allocated through include/kpart.h
+ * whose Rust twins (kunit/pertype_tests.rs) have the same names. Three
+ * pointer-free types share typed partition 7 at 16 partitions, and three
+ * pointer-holding ones partition 12; pertype mode gives each caches of its
+ * own.
+ */
+#include <linux/irqflags.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <kpart.h>
+
+#include "c_allocations.h"
+
+struct kpart_pt_a { u64 v[3]; };
+struct kpart_pt_g { u32 v[6]; };
+struct kpart_pt_k { u8 v[24]; };
+struct kpart_pt_b { void *p; u64 v[2]; };
+struct kpart_pt_i { void *p; u32 v[4]; };
+struct kpart_pt_o { void *p[3]; };
+
+/* Only the atomic case allocates these, first from atomic context. */
+struct kpart_pt_atomic_c { void *p; u64 v; };
+
+#define PERTYPE_ALLOC(T) kpart_kzalloc_obj(struct T, flags)
+
+void kpart_test_c_alloc_pertype(void **out, gfp_t flags)
+{
+	out[0] = PERTYPE_ALLOC(kpart_pt_a);
+	out[1] = PERTYPE_ALLOC(kpart_pt_g);
+	out[2] = PERTYPE_ALLOC(kpart_pt_k);
+	out[3] = PERTYPE_ALLOC(kpart_pt_b);
+	out[4] = PERTYPE_ALLOC(kpart_pt_i);
+	out[5] = PERTYPE_ALLOC(kpart_pt_o);
+}
+
+/* struct kpart_pt_atomic_c from one call site, in atomic context. */
+void *kpart_test_c_alloc_atomic(void)
+{
+	static DEFINE_SPINLOCK(lock);
+	struct kpart_pt_atomic_c *p;
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&lock, irqflags);
+	p = kpart_kmalloc(sizeof(*p), GFP_ATOMIC);
+	spin_unlock_irqrestore(&lock, irqflags);
+	return p;
+}
+
+unsigned long kpart_test_c_token_atomic(void)
+{
+	return __builtin_infer_alloc_token(sizeof(struct kpart_pt_atomic_c));
+}
