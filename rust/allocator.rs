@@ -189,6 +189,16 @@ impl Kpart {
         self.index.slot_of(cache)
     }
 
+    /// The type whose own cache holds slab object `p` (pertype mode): the
+    /// types, its key and its matrix.
+    fn type_of(&self, p: *const c_void) -> Option<(&TypeRegistry, u64, bool)> {
+        let types = self.types.as_ref()?;
+        // SAFETY: `kpart_slab_cache_of` accepts any pointer.
+        let cache = unsafe { c_parts::kpart_slab_cache_of(p) };
+        let (key, accounted, _) = types.locate(cache)?;
+        Some((types, key, accounted))
+    }
+
     /// Where slab object `p` lives, if it is one of kpart's.
     fn locate(&self, p: *const c_void) -> Option<c_parts::Location> {
         // SAFETY: `kpart_slab_cache_of` accepts any pointer.
@@ -249,6 +259,13 @@ impl Kpart {
             (Some(old), Some(class)) => routes
                 .alloc_in_row(route_table::row_of(old), class, new_size, flags)
                 .unwrap_or_else(|| kmalloc_unpartitioned(new_size, flags)),
+            // Pertype mode: the same type, the new size class.
+            (None, Some(class)) => match self.type_of(p) {
+                Some((types, key, accounted)) => types
+                    .alloc_in_type(routes, key, accounted, class, new_size, flags)
+                    .unwrap_or_else(|| kmalloc_unpartitioned(new_size, flags)),
+                None => alloc(new_size, flags, token, site),
+            },
             _ => alloc(new_size, flags, token, site),
         };
         if new.is_null() {

@@ -26,14 +26,14 @@ use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::partition::{self, Mode, Router};
 use crate::retention::Retention;
-use crate::route_table::TypeCaches;
+use crate::route_table::{self, TypeCaches};
 use crate::size_class;
 use crate::slab_cache::{SlabCache, SlabFlags};
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use kernel::alloc::KVec;
 use kernel::bindings;
-use kernel::ffi::{c_char, c_ulong};
+use kernel::ffi::{c_char, c_ulong, c_void};
 use kernel::fmt;
 use kernel::new_mutex;
 use kernel::prelude::*;
@@ -377,13 +377,16 @@ impl TypeRegistry {
     /// Where the object in `cache` lives, if `cache` is a type's: (key,
     /// accounted, size class).
     pub(crate) fn locate(&self, cache: *const bindings::kmem_cache) -> Option<(u64, bool, usize)> {
+        if cache.is_null() {
+            return None;
+        }
         for slot in self.table.iter() {
             // SAFETY: As in `find`.
             let Some(entry) = (unsafe { slot.load(Ordering::Acquire).as_ref() }) else {
                 continue;
             };
             for (m, matrix) in entry.caches.caches.iter().enumerate() {
-                for (class, c) in matrix.iter().enumerate() {
+                for (class, c) in matrix.iter().enumerate().take(size_class::COUNT) {
                     if ptr::eq(c.load(Ordering::Acquire), cache) {
                         return Some((entry.caches.token, m == 1 && self.accounted, class));
                     }
@@ -391,6 +394,28 @@ impl TypeRegistry {
             }
         }
         None
+    }
+
+    /// Allocates `size` bytes (of size class `class`) with `flags` from
+    /// type `key`'s caches of matrix `accounted`, made now if need be and
+    /// allowed, else from its typed partition's (`routes`).
+    pub(crate) fn alloc_in_type(
+        &self,
+        routes: &route_table::Routes,
+        key: u64,
+        accounted: bool,
+        class: usize,
+        size: usize,
+        flags: bindings::gfp_t,
+    ) -> Option<*mut c_void> {
+        // SAFETY: `kpart_types_may_create` accepts any flags.
+        let may_create = unsafe { c_parts::kpart_types_may_create(flags) };
+        self.resolve(key, accounted, class, may_create, None)
+            .and_then(|caches| caches.alloc(size, flags, route_table::NO_NODE))
+            .or_else(|| {
+                let row = route_table::row(accounted && self.accounted, self.partition_of(key));
+                routes.alloc_in_row(row, class, size, flags)
+            })
     }
 
     /// The totals, for debugfs.

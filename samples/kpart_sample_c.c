@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A C module that allocates through kpart: build it with kpart's include/
- * on the include path and -falloc-token-max=64, and with kpart's
+ * on the include path and -falloc-token-max=2^63 (9223372036854775808), and with kpart's
  * Module.symvers (KBUILD_EXTRA_SYMBOLS) when built out of kpart's tree.
  */
 #include <linux/module.h>

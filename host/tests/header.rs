@@ -14,7 +14,7 @@ impl AllocType for Probe {
 }
 
 #[test]
-fn header_probe_constant_is_the_bound_64_token() {
+fn header_probe_constant_is_the_bound_2_63_token() {
     let header =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../include/kpart.h"))
             .expect("include/kpart.h");
@@ -22,16 +22,24 @@ fn header_probe_constant_is_the_bound_64_token() {
         .lines()
         .find(|l| l.contains("sizeof(struct kpart_token_probe)) =="))
         .expect("the probe assertion");
-    let value: u64 = line
-        .split("==")
-        .nth(1)
-        .and_then(|v| v.trim().trim_end_matches(',').trim().parse().ok())
-        .expect("a decimal constant");
+    // The constant is on the line after the comparison.
+    let at = header.find(line).expect("the line") + line.len();
+    let value = header[at..]
+        .trim_start()
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .next()
+        .and_then(|v| {
+            u64::from_str_radix(v.trim_start_matches("0x").trim_end_matches("ULL"), 16).ok()
+        })
+        .expect("a hexadecimal constant");
+    let bound = 1u64 << 63;
     assert_eq!(
         value,
-        token_of::<Probe>(64, TokenMode::TypeHashPointerSplit)
+        token_of::<Probe>(bound, TokenMode::TypeHashPointerSplit)
     );
-    assert!(header.contains(&format!("whose token is {value} with")));
-    // The bound the header names is the one kpart reduces from.
+    assert!(header.contains(&format!("whose token is {value:#x} with")));
+    // The bound the header names is the one the token has, and the typed
+    // table's is 64.
+    assert!(header.contains("#define KPART_TOKEN_BOUND 9223372036854775808ULL"));
     assert!(header.contains("#define KPART_TOKEN_MAX 64"));
 }
