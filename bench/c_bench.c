@@ -105,7 +105,14 @@ static struct kpart_info kpart;
 
 static const char *mode_name(u32 mode)
 {
-	return mode == KPART_MODE_TYPED ? "typed" : "random";
+	switch (mode) {
+	case KPART_MODE_TYPED:
+		return "typed";
+	case KPART_MODE_PERTYPE:
+		return "pertype";
+	default:
+		return "random";
+	}
 }
 
 /* The contenders' loops (loops.h). */

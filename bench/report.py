@@ -21,7 +21,7 @@ import sys
 PATTERNS = ["once", "batch", "smp"]
 QUICK_SIZES = [8, 64, 512, 4096]
 ALL_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096]
-MODES = ["typed", "random"]
+MODES = ["typed", "random", "pertype"]
 TARGET_SPEED = 1.05
 TARGET_RUST = 0.02
 TARGET_IDLE_KB = 1024

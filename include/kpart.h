@@ -98,7 +98,7 @@ void *__kpart_kmalloc(size_t size, gfp_t flags, unsigned long token,
 void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
 		       unsigned long token, unsigned long site) __realloc_size(2);
 void *__kpart_kmalloc_slot(size_t size, gfp_t flags, int node, unsigned long token,
-			   struct kpart_type **slot, const char *name)
+			   unsigned long site, struct kpart_type **slot, const char *name)
 	__assume_kmalloc_alignment __alloc_size(1);
 
 /* Partitioning modes, as reported by kpart_get_info(). */
@@ -196,7 +196,9 @@ static __always_inline unsigned int kpart_size_class(size_t size)
 /*
  * kpart_alloc_pertype - the allocation path of pertype mode, in the caller
  *
- * @slot is the call site's descriptor (KPART_THIS_IP): once kpart has filled
+ * @slot is the call site's descriptor (KPART_THIS_IP), and @token the one
+ * compile-time token of that site, as the macros below pass it: the
+ * descriptor keeps the caches of the first token it sees. Once kpart has filled
  * it, two loads, a NULL test, a per-CPU increment and the call a
  * constant-size kmalloc() makes. Before, and for a size class or matrix the
  * type has no cache for yet, __kpart_kmalloc_slot() serves and fills it.
@@ -220,7 +222,8 @@ kpart_alloc_pertype(size_t size, gfp_t flags, int node, unsigned long token,
 		return __kmalloc_cache_noprof(s, flags, size);
 	return __kmalloc_cache_node_noprof(s, flags, node, size);
 resolve:
-	return __kpart_kmalloc_slot(size, flags, node, token, slot, NULL);
+	return __kpart_kmalloc_slot(size, flags, node, token, (unsigned long)slot,
+				    slot, NULL);
 }
 
 /*

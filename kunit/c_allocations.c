@@ -86,10 +86,12 @@ void kpart_test_c_alloc_sites(void **out, size_t size, gfp_t flags)
 void *kpart_test_c_alloc_routed(size_t size, gfp_t flags, unsigned long token,
 				unsigned long site, bool in_line)
 {
-	/* Pertype mode's in-line path takes a call site's descriptor. */
-	if (in_line && kpart_routes.mode == KPART_MODE_PERTYPE)
-		return kpart_alloc_routed(size, flags, token, KPART_THIS_IP);
-	if (in_line)
+	/*
+	 * Pertype mode's in-line path takes a call site's descriptor, which
+	 * holds the type of the site's one compile-time token: with a token
+	 * known only at run time, only the out-of-line path applies.
+	 */
+	if (in_line && kpart_routes.mode != KPART_MODE_PERTYPE)
 		return kpart_alloc_routed(size, flags, token, site);
 	return __kpart_kmalloc(size, flags, token, site);
 }

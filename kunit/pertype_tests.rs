@@ -178,7 +178,7 @@ fn raw_buffers_split_by_site() {
             "raw buffer not in a bucket: {:?}",
             token
         );
-        if let Some(t) = token {
+        if let Some(t) = token.filter(|t| *t >= kpart::TOKEN_BOUND) {
             seen[((t - kpart::TOKEN_BOUND) % 64) as usize] = true;
         }
         kfree(p);

@@ -340,7 +340,8 @@ pub(crate) extern "C" fn __kpart_kmalloc(
 }
 
 /// Pertype mode's allocation path: allocates `size` bytes with `flags` on
-/// `node` from the caches of type `token` and points `*slot` to them, making
+/// `node` from the caches of type `token` (raw buffers: of call site `site`'s
+/// bucket) and points `*slot` to them, making
 /// them first if they do not exist and the allocation may sleep. In the other
 /// modes, and what the type's caches cannot serve, as [`__kpart_kmalloc`].
 ///
@@ -355,6 +356,7 @@ pub(crate) unsafe extern "C" fn __kpart_kmalloc_slot(
     flags: bindings::gfp_t,
     node: c_int,
     token: c_ulong,
+    site: c_ulong,
     slot: *mut *mut route_table::TypeCaches,
     name: *const c_char,
 ) -> *mut c_void {
@@ -367,7 +369,7 @@ pub(crate) unsafe extern "C" fn __kpart_kmalloc_slot(
         flags,
         node,
         token as u64,
-        slot as u64,
+        site as u64,
         Some(atomic),
         name,
     )

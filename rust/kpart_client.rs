@@ -107,17 +107,24 @@ use kpart_ffi::{
 
 /// Allocates through kpart's routing table, in line: with `flags` and
 /// `token` known at compile time, a size-class lookup, two loads and
-/// `kmem_cache_alloc()`. What the table cannot serve goes to kpart's
-/// out-of-line `__kpart_kmalloc`.
+/// `kmem_cache_alloc()`; in pertype mode, through this module's descriptor
+/// of the type ([`TYPE_SLOTS`]). What they cannot serve goes to kpart's
+/// out-of-line `__kpart_kmalloc` or `__kpart_kmalloc_slot`, which gets the
+/// type's C name from `name`.
 #[inline(always)]
-fn routed(size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_void {
+fn routed(
+    size: usize,
+    flags: bindings::gfp_t,
+    token: u64,
+    site: u64,
+    name: Option<fn() -> alloc_token::TypeName>,
+) -> *mut c_void {
     // SAFETY: `kpart_routes` is kpart's exported table, valid while kpart is
     // loaded, which it is as long as this module is: it links to kpart.
     let routes = unsafe { &*core::ptr::addr_of!(kpart_routes) };
     let routes = routes.get();
     if routes.router.mode() == partition::Mode::PerType {
-        // SAFETY: `__kpart_kmalloc` accepts any arguments.
-        return unsafe { __kpart_kmalloc(size, flags, token as c_ulong, site as c_ulong) };
+        return routed_pertype(size, flags, token, site, name);
     }
     routes
         .alloc(size, flags, token, site)
@@ -127,53 +134,73 @@ fn routed(size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_
         })
 }
 
-/// Pertype mode: this module's descriptors of the types it allocated, by
-/// token (a type whose token shares a descriptor with another's is looked
-/// up by kpart, out of line). Rust has no static per generic type, so these
-/// stand in for C's per-call-site descriptors.
+/// Pertype mode: this module's descriptors of the types and call-site
+/// buckets it allocated, by key (a key that shares a descriptor with
+/// another's is looked up by kpart, out of line). Rust has no static per
+/// generic type, so these stand in for C's per-call-site descriptors.
 static TYPE_SLOTS: [AtomicPtr<route_table::TypeCaches>; 64] =
     [const { AtomicPtr::new(core::ptr::null_mut()) }; 64];
 
-/// Allocates a `T` of `size` bytes through kpart, in line: in pertype mode
-/// from `T`'s own caches once this module found them, otherwise as
-/// [`routed`].
+/// Pertype mode's path of [`routed`]: from the caches of the type (or the
+/// call site's bucket) once this module's descriptor holds them.
 #[inline(always)]
-fn routed_type<T: AllocType>(size: usize, flags: bindings::gfp_t, site: u64) -> *mut c_void {
-    let token = token::<T>();
+fn routed_pertype(
+    size: usize,
+    flags: bindings::gfp_t,
+    token: u64,
+    site: u64,
+    name: Option<fn() -> alloc_token::TypeName>,
+) -> *mut c_void {
     // SAFETY: As in `routed`.
     let routes = unsafe { &*core::ptr::addr_of!(kpart_routes) };
-    if routes.get().router.mode() != partition::Mode::PerType || token == 0 {
-        return routed(size, flags, token, site);
-    }
-    let slot = &TYPE_SLOTS[(token % 64) as usize];
+    let key = routes.get().router.type_key(token, site);
+    let slot = &TYPE_SLOTS[(key % 64) as usize];
     // SAFETY: kpart publishes only types that live until it unloads, which
     // it cannot while this module is loaded.
     if let Some(caches) = unsafe { slot.load(Ordering::Acquire).as_ref() } {
-        if caches.token == token {
+        if caches.token == key {
             if let Some(p) = caches.alloc(size, flags, route_table::NO_NODE) {
                 return p;
             }
         }
     }
-    let name = T::NAME;
-    let name = if name.len() < alloc_token::TypeName::CAPACITY {
+    resolve(size, flags, token, site, slot, name)
+}
+
+/// The out-of-line part of [`routed_pertype`].
+#[inline(never)]
+fn resolve(
+    size: usize,
+    flags: bindings::gfp_t,
+    token: u64,
+    site: u64,
+    slot: &AtomicPtr<route_table::TypeCaches>,
+    name: Option<fn() -> alloc_token::TypeName>,
+) -> *mut c_void {
+    let name = name.map(|name| name());
+    let name_ptr = match &name {
         // `TypeName` is zero-filled past its length: NUL-terminated.
-        name.as_str().as_ptr().cast()
-    } else {
-        core::ptr::null()
+        Some(n) if n.len() < alloc_token::TypeName::CAPACITY => n.as_str().as_ptr().cast(),
+        _ => core::ptr::null(),
     };
-    // SAFETY: `slot` is this module's and read atomically; `name` is NULL or
-    // NUL-terminated and lives across the call.
+    // SAFETY: `slot` is this module's and accessed atomically; `name_ptr` is
+    // NULL or NUL-terminated and lives across the call.
     unsafe {
         __kpart_kmalloc_slot(
             size,
             flags,
             route_table::NO_NODE,
             token as c_ulong,
+            site as c_ulong,
             slot.as_ptr(),
-            name,
+            name_ptr,
         )
     }
+}
+
+/// `T`'s C name, for kpart's debugfs.
+fn name_of<T: AllocType>() -> alloc_token::TypeName {
+    T::NAME
 }
 
 /// `T`'s token, as C computes it with `-falloc-token-max=2^63`; folded at
@@ -216,7 +243,7 @@ fn site() -> c_ulong {
 /// `ZERO_SIZE_PTR` for 0. Free with `kfree()`.
 #[track_caller]
 pub fn kmalloc(size: usize, flags: Flags) -> *mut u8 {
-    routed(size, gfp(flags), 0, site() as u64).cast()
+    routed(size, gfp(flags), 0, site() as u64, None).cast()
 }
 
 /// Whether kpart's matrix serves an allocation of `size` bytes with the raw
@@ -231,17 +258,19 @@ pub fn serves(size: usize, flags: bindings::gfp_t) -> bool {
 
 /// As [`kmalloc`] with an explicit token and site, as the C macros pass them.
 pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u8 {
-    routed(size, gfp(flags), token, site).cast()
+    routed(size, gfp(flags), token, site, None).cast()
 }
 
 /// Allocates uninitialised memory for one `T` in `T`'s partition. NULL on
 /// failure. Free with `kfree()`.
 #[track_caller]
 pub fn alloc<T: AllocType>(flags: Flags) -> *mut T {
-    routed_type::<T>(
+    routed(
         Layout::new::<T>().pad_to_align().size(),
         gfp(flags),
+        token::<T>(),
         site() as u64,
+        Some(name_of::<T>),
     )
     .cast()
 }
@@ -253,7 +282,14 @@ pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
     let Some(size) = n.checked_mul(Layout::new::<T>().pad_to_align().size()) else {
         return core::ptr::null_mut();
     };
-    routed_type::<T>(size, gfp(flags), site() as u64).cast()
+    routed(
+        size,
+        gfp(flags),
+        token::<T>(),
+        site() as u64,
+        Some(name_of::<T>),
+    )
+    .cast()
 }
 
 /// Resizes `p` to `new_size` bytes, keeping it in its partition; a new
@@ -340,7 +376,13 @@ unsafe impl<T: AllocType> Allocator for Partitioned<T> {
         // `Box::new` hides its caller: one site per type.
         let site = core::any::type_name::<T>().as_ptr() as c_ulong;
         let p = if old.is_null() {
-            routed_type::<T>(size, gfp(flags), site as u64)
+            routed(
+                size,
+                gfp(flags),
+                token::<T>(),
+                site as u64,
+                Some(name_of::<T>),
+            )
         } else {
             // SAFETY: `old` is a live allocation of ours (the caller's
             // guarantee), which `__kpart_krealloc` accepts.

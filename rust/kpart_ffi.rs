@@ -25,6 +25,7 @@ extern "C" {
         flags: kernel::bindings::gfp_t,
         node: kernel::ffi::c_int,
         token: kernel::ffi::c_ulong,
+        site: kernel::ffi::c_ulong,
         slot: *mut *mut super::route_table::TypeCaches,
         name: *const kernel::ffi::c_char,
     ) -> *mut kernel::ffi::c_void;

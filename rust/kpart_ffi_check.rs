@@ -29,6 +29,7 @@ const _: unsafe extern "C" fn(
     kernel::bindings::gfp_t,
     kernel::ffi::c_int,
     kernel::ffi::c_ulong,
+    kernel::ffi::c_ulong,
     *mut *mut crate::route_table::TypeCaches,
     *const kernel::ffi::c_char,
 ) -> *mut kernel::ffi::c_void = crate::allocator::__kpart_kmalloc_slot;

@@ -35,6 +35,10 @@ pub(crate) const TOKEN_MAX: u64 = contract::TOKEN_MAX as u64;
 /// type's identity, `hash % 2^62` plus `2^62` for a pointer-holding type.
 pub(crate) const TOKEN_BOUND: u64 = 1 << 63;
 
+/// Pertype mode: the bit that marks a key as a call-site bucket of raw
+/// buffers rather than a token, which is below [`TOKEN_BOUND`].
+pub(crate) const BUCKET: u64 = TOKEN_BOUND;
+
 /// The token Clang computes with `-falloc-token-max=64` from the one it
 /// computes with [`TOKEN_BOUND`] (`KPART_TOKEN_FOLD`): `hash % 32`, plus 32
 /// with a pointer, as `2^62` is a multiple of 32. `None` for a token no
@@ -216,9 +220,27 @@ impl Router {
                 Some(token64) => self.typed[(token64 % TOKEN_MAX) as usize] as usize,
                 None => FALLBACK,
             },
-            Mode::Random => (site ^ self.seed)
-                .wrapping_mul(self.multiplier)
-                .wrapping_shr(self.shift) as usize,
+            Mode::Random => self.bucket(site),
+        }
+    }
+
+    /// Random mode's partition of call site `site`, which is also pertype
+    /// mode's bucket of raw buffers allocated there.
+    #[inline(always)]
+    pub(crate) fn bucket(&self, site: u64) -> usize {
+        (site ^ self.seed)
+            .wrapping_mul(self.multiplier)
+            .wrapping_shr(self.shift) as usize
+    }
+
+    /// Pertype mode's key of an allocation with token `token` at call site
+    /// `site`: the token, or [`BUCKET`] plus the site's bucket for raw
+    /// buffers (token 0) and tokens no correctly built caller passes.
+    #[inline(always)]
+    pub(crate) fn type_key(&self, token: u64, site: u64) -> u64 {
+        match fold(token) {
+            Some(_) if token != 0 => token,
+            _ => BUCKET | self.bucket(site) as u64,
         }
     }
 }

@@ -24,7 +24,7 @@
 
 use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
-use crate::partition::{self, Mode, Router};
+use crate::partition::{Mode, Router, BUCKET};
 use crate::retention::Retention;
 use crate::route_table::{self, TypeCaches};
 use crate::size_class;
@@ -39,9 +39,6 @@ use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::str::{CStr, CString};
 use kernel::sync::Mutex;
-
-/// The bit that marks a call-site bucket's key.
-const BUCKET: u64 = 1 << 63;
 
 /// The largest `max_caches=`.
 pub(crate) const MAX_CACHES: u32 = 65536;
@@ -127,9 +124,8 @@ pub(crate) struct TypeRegistry {
     max_caches: usize,
     accounted: bool,
     retention: Retention,
-    /// Splits raw buffers by call site.
-    buckets: Router,
-    /// Typed mode's router, for the partition a type falls back to.
+    /// Typed mode's router: the partition a type falls back to, and the
+    /// bucket of raw buffers.
     typed: Router,
     /// The typed partitions as types, for call sites past the cap.
     fallback: KVec<KBox<Entry>>,
@@ -156,7 +152,6 @@ impl TypeRegistry {
         seed: u64,
     ) -> Result<TypeRegistry> {
         let partitions = matrix.partitions() as u32;
-        let buckets = Router::new(Mode::Random, partitions, seed).ok_or(EINVAL)?;
         let typed = Router::new(Mode::Typed, partitions, seed).ok_or(EINVAL)?;
         // At most one type per cache, and the buckets: half full at most.
         let slots = (2 * (max_caches as usize + partitions as usize))
@@ -198,7 +193,6 @@ impl TypeRegistry {
             max_caches: max_caches as usize,
             accounted: matrix.accounted(),
             retention,
-            buckets,
             typed,
             fallback,
             state,
@@ -208,14 +202,10 @@ impl TypeRegistry {
         })
     }
 
-    /// The key of an allocation with token `token` at call site `site`: the
-    /// token, or the site's bucket for raw buffers (token 0) and tokens no
-    /// correctly built caller passes.
+    /// The key of an allocation with token `token` at call site `site`
+    /// ([`Router::type_key`]).
     pub(crate) fn key(&self, token: u64, site: u64) -> u64 {
-        match partition::fold(token) {
-            Some(_) if token != 0 => token,
-            _ => BUCKET | self.buckets.partition(0, site) as u64,
-        }
+        self.typed.type_key(token, site)
     }
 
     /// The typed partition of `key`: a type's, or the fallback partition

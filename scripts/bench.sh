@@ -64,11 +64,11 @@ printf 'boot\t-\t-\t-\t-\t%s\t%s\t0\t0\n' "$boot" "$boot" >>$mem
 GUEST
 }
 
-# Timing: kpart_bench in typed mode, then in random mode.
+# Timing: kpart_bench in typed, random and pertype mode.
 guest_speed() {
 	local args=$1
 	cat <<GUEST
-for mode in typed random; do
+for mode in typed random pertype; do
 	echo "### speed: kpart mode=\$mode, kpart_bench $args"
 	run insmod /kpart/kpart.ko mode=\$mode
 	run insmod /kpart/kpart_bench.ko $args
@@ -127,6 +127,7 @@ for p in $counts; do
 done
 workload typed 16 kpart off
 workload random 16 kpart
+workload pertype 16 kpart
 workload typed 16 kmalloc
 GUEST
 }
@@ -174,13 +175,14 @@ if [ "$quick" = 1 ]; then
 	make -s KDIR="$kdir" modules >"$out/quick/modules.log" 2>&1 ||
 		{ cat "$out/quick/modules.log"; echo "bench: QUICK FAIL: module build failed"; exit 1; }
 	guest=$out/quick/guest.sh
-	# Two loads of kpart (4 partitions: quick to create on a debug kernel):
-	# typed with the timing and both memory workloads, then random.
+	# Three loads of kpart (4 partitions: quick to create on a debug kernel):
+	# typed with the timing and both memory workloads, then random and
+	# pertype.
 	{
 		guest_prologue
 		cat <<'GUEST'
 args="quick=1 iters=200 batch=100"
-for mode in typed random; do
+for mode in typed random pertype; do
 	echo "### speed: kpart mode=$mode partitions=4, kpart_bench $args"
 	run insmod /kpart/kpart.ko mode=$mode partitions=4
 	run insmod /kpart/kpart_bench.ko $args

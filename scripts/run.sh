@@ -3,9 +3,10 @@
 #
 # The main job: boot the test kernel, load kpart, run the workload
 # (kpart_workload.ko: real kernel types from C and Rust), and report how the
-# partitions are used; in typed mode, then in random mode.
+# partitions are used; in typed mode, then in random mode, then in pertype
+# mode (with the types' own caches and the share of allocations they served).
 #
-#   scripts/run.sh [--mode typed|random] [--partitions N] [--scale N]
+#   scripts/run.sh [--mode typed|random|pertype] [--partitions N] [--scale N]
 #                  [--no-accounted] [--module FILE.ko] [--cmd 'guest commands']
 #                  [--wrap nf_tables|fat|ext4|DIR] [--json]
 #
@@ -24,7 +25,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-modes="typed random" partitions=16 accounted=1 scale=1 extra_cmds= json= wrap=
+modes="typed random pertype" partitions=16 accounted=1 scale=1 extra_cmds= json= wrap=
 boot_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -82,6 +83,7 @@ load_set wrap
 wrapped_in_use() { kpart_export slabinfo-$mode /proc/slabinfo; }
 $exercise
 kpart_export partitions-$mode /sys/kernel/debug/kpart/partitions
+kpart_export kpart-types-$mode /sys/kernel/debug/kpart/types
 $extra_cmds
 unload_set wrap
 rmmod kpart
@@ -105,6 +107,7 @@ insmod /kpart/kpart_workload.ko scale=$scale
 kpart_export slabinfo-$mode /proc/slabinfo
 kpart_export types-$mode /sys/kernel/debug/kpart_workload/types
 kpart_export partitions-$mode /sys/kernel/debug/kpart/partitions
+kpart_export kpart-types-$mode /sys/kernel/debug/kpart/types
 $extra_cmds
 rmmod kpart_workload
 rmmod kpart
@@ -122,12 +125,32 @@ tr -d '\r' <"$out/boot.log" | sed -n '/^KPART-GUEST-EXIT: /q;p' |
 guard=$(python3 tests/harness/verdict.py guard "$out/boot.log" --files "$out" 2>&1 >/dev/null) || status=1
 echo "$guard" | sed 's/^/### /'
 grep -q '^ok - ' <<<"$guard" || status=1
+# Pertype mode: the share of kpart's allocations its types' own caches
+# served (debugfs: the types' counters against the partitions' rows).
+pertype_share() {
+	awk -F'\t' 'FNR == 1 { file++ }
+		file == 1 && !/^#/ && $1 != "kmalloc" { rows += $3 }
+		file == 2 && !/^#/ && NF >= 5 { own += $4 }
+		file == 2 && $1 == "early" { early = $2 }
+		file == 2 && $1 == "fallback" { over = $2 }
+		END {
+			total = rows + own
+			printf "pertype: %d of %d allocations (%.1f %%) from the types\047 own caches; ", own, total, total ? 100 * own / total : 0
+			printf "%d before their caches existed, %d past the cap\n", early, over
+		}' "$1" "$2"
+}
+
 for mode in $modes; do
 	[ -f "$out/slabinfo-$mode" ] || continue
 	echo
+	kpart_types=()
+	if [ "$mode" = pertype ]; then
+		kpart_types=(--kpart-types "$out/kpart-types-$mode")
+		pertype_share "$out/partitions-$mode" "$out/kpart-types-$mode"
+	fi
 	if [ -n "$wrap" ]; then
 		echo "######## kpart-report: $mode mode, $partitions partitions, $wrap_dir in use"
-		scripts/kpart-report $json "$out/slabinfo-$mode" || status=1
+		scripts/kpart-report $json "${kpart_types[@]}" "$out/slabinfo-$mode" || status=1
 		[ "$mode" = typed ] || continue
 		echo
 		echo "######## kpart-sites: $wrap_dir's allocation sites and types per partition"
@@ -136,6 +159,6 @@ for mode in $modes; do
 		continue
 	fi
 	echo "######## kpart-report: $mode mode, $partitions partitions, workload scale $scale"
-	scripts/kpart-report $json --types "$out/types-$mode" "$out/slabinfo-$mode"
+	scripts/kpart-report $json "${kpart_types[@]}" --types "$out/types-$mode" "$out/slabinfo-$mode"
 done
 exit $status
