@@ -59,10 +59,10 @@ pub(crate) fn require_mode(mode: u32) -> bool {
     if kpart::info().mode == mode {
         return true;
     }
-    crate::kunit_support::skip(if mode == MODE_TYPED {
-        c"needs kpart in typed mode"
-    } else {
-        c"needs kpart in random mode"
+    crate::kunit_support::skip(match mode {
+        MODE_TYPED => c"needs kpart in typed mode",
+        MODE_RANDOM => c"needs kpart in random mode",
+        _ => c"needs kpart in pertype mode",
     });
     false
 }

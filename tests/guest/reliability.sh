@@ -133,11 +133,11 @@ load_unload_cycles() {
 }
 
 ktap_group kpart_reliability
-check stress_typed_250k stress typed 62500
-check stress_random_250k stress random 62500
-check stress_failslab_10_percent stress typed 50000 10
-check stress_pertype_250k stress pertype 62500
-check stress_pertype_failslab_10_percent stress pertype 50000 10
+check stress_typed_160k stress typed 40000
+check stress_random_160k stress random 40000
+check stress_failslab_10_percent stress typed 30000 10
+check stress_pertype_160k stress pertype 40000
+check stress_pertype_failslab_10_percent stress pertype 30000 10
 check user_pins_kpart user_pins_kpart
 check load_unload_50_cycles load_unload_cycles
 ktap_group_end

@@ -206,6 +206,17 @@ class Kunit(unittest.TestCase):
         c = self.run_kunit(document(clean_groups(alloc_random=alloc)))
         self.assertGreater(c.failed, 0, c.messages)
 
+    def test_skip_naming_two_modes(self):
+        # A case for typed or pertype mode skips in the random group: fine;
+        # one that names the group's own mode among two fails.
+        alloc_r = list(ALLOC_RANDOM)
+        alloc_r[0] = ('size_class_boundaries # SKIP needs kpart in typed or pertype mode', 'ok')
+        c = self.run_kunit(document(clean_groups(alloc_random=alloc_r)))
+        self.assertEqual(c.failed, 0, c.messages)
+        alloc_r[0] = ('size_class_boundaries # SKIP needs kpart in typed or random mode', 'ok')
+        c = self.run_kunit(document(clean_groups(alloc_random=alloc_r)))
+        self.assertGreater(c.failed, 0, c.messages)
+
     def test_case_skipped_everywhere_fails(self):
         alloc = list(ALLOC_TYPED)
         alloc[0] = ('size_class_boundaries # SKIP needs kpart in random mode', 'ok')
