@@ -149,6 +149,11 @@ for mode in $modes; do
 		pertype_share "$out/partitions-$mode" "$out/kpart-types-$mode"
 	fi
 	if [ -n "$wrap" ]; then
+		if [ "$mode" = pertype ]; then
+			# The C types of the module's sites name its types' caches.
+			scripts/kpart-sites --json --kdir "$kdir" "$wrapped" >"$out/sites.json" &&
+				kpart_types+=(--sites "$out/sites.json") || status=1
+		fi
 		echo "######## kpart-report: $mode mode, $partitions partitions, $wrap_dir in use"
 		scripts/kpart-report $json "${kpart_types[@]}" "$out/slabinfo-$mode" || status=1
 		[ "$mode" = typed ] || continue

@@ -19,6 +19,40 @@ def run(*args):
     return subprocess.run([str(REPORT), *map(str, args)], capture_output=True, text=True)
 
 
+class PertypeBoot(unittest.TestCase):
+    """ext4 wrapped and in use with kpart in pertype mode."""
+    SLAB = DATA / 'slabinfo-pertype-ext4'
+    KTYPES = DATA / 'kpart-types-pertype-ext4'
+    SITES = DATA / 'sites-ext4.json'
+
+    def test_types_caches_are_parsed(self):
+        text = self.SLAB.read_text()
+        caches = report.parse_type_caches(text)
+        own = [line.split() for line in text.splitlines()
+               if line.startswith(('kpart-t-', 'kpart-s-', 'kpart-cg-t-', 'kpart-cg-s-'))]
+        self.assertEqual(sum(sum(s.values()) for s in caches.values()),
+                         sum(int(f[1]) for f in own))
+        # debugfs lists the same types.
+        listed = {int(line.split('\t')[0], 16) for line in self.KTYPES.read_text().splitlines()
+                  if line.count('\t') == 4 and not line.startswith('#')}
+        self.assertEqual(set(caches), listed)
+        # The partitions' caches are still the matrix.
+        self.assertEqual(len(report.parse_slabinfo(text)), 16 * 13 * 2)
+
+    def test_sites_name_the_types(self):
+        r = run('--json', '--kpart-types', self.KTYPES, '--sites', self.SITES, self.SLAB)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        types = {t['key']: t['name'] for t in json.loads(r.stdout)['types']}
+        sites = json.loads(self.SITES.read_text())['sites']
+        path = next(s for s in sites if s['type'] == 'ext4_ext_path')
+        self.assertEqual(types[report.alloc_token.token('ext4_ext_path', path['pointer'],
+                                                        report.BOUND)], 'ext4_ext_path [C]')
+        self.assertNotIn('?', types.values())
+        # Without the sites, C types have no name.
+        r = run('--json', '--kpart-types', self.KTYPES, self.SLAB)
+        self.assertIn('?', [t['name'] for t in json.loads(r.stdout)['types']])
+
+
 class CapturedBoots(unittest.TestCase):
     def captured(self, mode):
         return (DATA / f'slabinfo-{mode}', DATA / f'slabinfo-{mode}-before',
