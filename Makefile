@@ -38,7 +38,13 @@ endif
 .PHONY: modules deps kernel test run boot shell wrap host-test bench efficacy rustfmt checkpatch \
 	clean
 
+# rust/kernel_types.rs describes the kernel's own structs: it is made for
+# the kernel built against.
+# (What it leaves out, and why, goes to out/kernel-types.log.)
 modules:
+	@mkdir -p out
+	@scripts/gen-kernel-types.sh --if-stale $(kdir) 2>out/kernel-types.log || \
+		{ cat out/kernel-types.log; exit 1; }
 	$(MAKE) -C $(kdir) M=$(CURDIR) $(TOOLCHAIN_FLAGS) modules
 
 deps:
