@@ -344,21 +344,21 @@ def full(d):
     modes = [m for m in MODES if ("bench", m) in speed]
     cols = [(f"kpart-{m}-{api}", c) for m in modes for api in ("c", "rust") for c in COMPARATORS]
     if modes:
-        w("| pattern | size | " + " | ".join(f"{n} / {d}" for n, d in cols) + " |")
+        w("| pattern | size | " + " | ".join(f"{num} / {den}" for num, den in cols) + " |")
         w("|---|---:|" + "---:|" * len(cols))
         for pattern in PATTERNS:
             for size in ALL_SIZES:
                 cells = []
-                for n, d in cols:
-                    mode = n.split("-")[1]
-                    rl = ratio_lists(speed["bench", mode][1], n, d).get((pattern, size), [])
+                for num, den in cols:
+                    mode = num.split("-")[1]
+                    rl = ratio_lists(speed["bench", mode][1], num, den).get((pattern, size), [])
                     cells.append(fmt_ratio(rl))
                     if rl and pattern == "once":
-                        comparator_meds.setdefault((n, d), []).append(med(rl))
+                        comparator_meds.setdefault((num, den), []).append(med(rl))
                 if any(c != "–" for c in cells):
                     w(f"| {pattern} | {size} | " + " | ".join(cells) + " |")
-        for (n, d), ms in sorted(comparator_meds.items()):
-            w(f"\n{n} / {d}, once, over every size: median {med(ms):.3f}, "
+        for (num, den), ms in sorted(comparator_meds.items()):
+            w(f"\n{num} / {den}, once, over every size: median {med(ms):.3f}, "
               f"range {min(ms):.3f}–{max(ms):.3f}.")
     w("")
 
