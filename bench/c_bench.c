@@ -15,6 +15,9 @@
  *			allocation count (KPART_NO_STATS, c_bench_nostats.c)
  *	kmalloc-const	kmalloc() with a compile-time constant size, the
  *			kernel's own fast path (comparators.c)
+ *	kpart-MODE-c-const
+ *			kpart_kmalloc() with a compile-time constant size,
+ *			on kmalloc-const's terms (comparators.c)
  *	dedicated	kmem_cache_alloc()/kmem_cache_free() on a cache of
  *			the size's own, the limit for any slab allocation
  *			(comparators.c)
@@ -125,7 +128,7 @@ struct bench_contender {
 	int (*batch)(size_t size, void **objs, unsigned int n);
 };
 
-#define BENCH_CONTENDERS 6
+#define BENCH_CONTENDERS 7
 static struct bench_contender contenders[BENCH_CONTENDERS] = {
 	{ .once = bench_kmalloc_once, .batch = bench_kmalloc_batch },
 	{ .once = bench_kpart_c_once, .batch = bench_kpart_c_batch },
@@ -135,6 +138,7 @@ static struct bench_contender contenders[BENCH_CONTENDERS] = {
 	  .batch = bench_kmalloc_const_batch },
 	{ .name = "dedicated", .once = bench_dedicated_once,
 	  .batch = bench_dedicated_batch },
+	{ .once = bench_kpart_const_once, .batch = bench_kpart_const_batch },
 };
 
 enum { BENCH_ONCE, BENCH_BATCH, BENCH_SMP, BENCH_PATTERNS };
@@ -387,6 +391,8 @@ static int bench_init(void)
 	snprintf(contenders[2].name, sizeof(contenders[2].name), "kpart-%s-rust",
 		 mode_name(kpart.mode));
 	snprintf(contenders[3].name, sizeof(contenders[3].name), "kpart-%s-c-nostats",
+		 mode_name(kpart.mode));
+	snprintf(contenders[6].name, sizeof(contenders[6].name), "kpart-%s-c-const",
 		 mode_name(kpart.mode));
 
 	results = kvcalloc((size_t)rounds * BENCH_PATTERNS * nr_run_sizes *

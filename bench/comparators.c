@@ -11,6 +11,10 @@
  *			created for the size (never merged): the limit for any
  *			slab allocation, with no size lookup at all.
  *
+ * and kpart on the same terms as kmalloc-const: kpart_kmalloc() with the
+ * size a compile-time constant (kpart-MODE-c-const), one loop pair per size
+ * class, each its own call site.
+ *
  * Each loop pair is selected once per measurement, outside the loop. Sizes
  * must be kmalloc size classes (KPART_SIZE_CLASSES).
  */
@@ -20,8 +24,9 @@
 
 #include "loops.h"
 
-/* One loop pair per size class, the size a constant in each. */
+/* Per size class, the size a constant in each: kmalloc's and kpart's loops. */
 #define CONST_LOOPS(sz) BENCH_LOOPS(kmalloc_const_##sz, kmalloc(sz, GFP_KERNEL))
+#define KPART_CONST_LOOPS(sz) BENCH_LOOPS(kpart_const_##sz, kpart_kmalloc(sz, GFP_KERNEL))
 CONST_LOOPS(8)
 CONST_LOOPS(16)
 CONST_LOOPS(32)
@@ -35,14 +40,33 @@ CONST_LOOPS(1024)
 CONST_LOOPS(2048)
 CONST_LOOPS(4096)
 CONST_LOOPS(8192)
+KPART_CONST_LOOPS(8)
+KPART_CONST_LOOPS(16)
+KPART_CONST_LOOPS(32)
+KPART_CONST_LOOPS(64)
+KPART_CONST_LOOPS(96)
+KPART_CONST_LOOPS(128)
+KPART_CONST_LOOPS(192)
+KPART_CONST_LOOPS(256)
+KPART_CONST_LOOPS(512)
+KPART_CONST_LOOPS(1024)
+KPART_CONST_LOOPS(2048)
+KPART_CONST_LOOPS(4096)
+KPART_CONST_LOOPS(8192)
+
+struct const_loop_pair {
+	int (*once)(size_t size, unsigned int n);
+	int (*batch)(size_t size, void **objs, unsigned int n);
+};
 
 #define CONST_ENTRY(sz)							\
-	{ sz, bench_kmalloc_const_##sz##_once, bench_kmalloc_const_##sz##_batch }
+	{ sz,								\
+	  { bench_kmalloc_const_##sz##_once, bench_kmalloc_const_##sz##_batch }, \
+	  { bench_kpart_const_##sz##_once, bench_kpart_const_##sz##_batch } }
 
 static const struct {
 	unsigned int size;
-	int (*once)(size_t size, unsigned int n);
-	int (*batch)(size_t size, void **objs, unsigned int n);
+	struct const_loop_pair kmalloc, kpart;
 } const_loops[] = {
 	CONST_ENTRY(8), CONST_ENTRY(16), CONST_ENTRY(32), CONST_ENTRY(64),
 	CONST_ENTRY(96), CONST_ENTRY(128), CONST_ENTRY(192), CONST_ENTRY(256),
@@ -68,14 +92,28 @@ int bench_kmalloc_const_once(size_t size, unsigned int n)
 {
 	int i = class_index(size);
 
-	return i < 0 ? i : const_loops[i].once(size, n);
+	return i < 0 ? i : const_loops[i].kmalloc.once(size, n);
 }
 
 int bench_kmalloc_const_batch(size_t size, void **objs, unsigned int n)
 {
 	int i = class_index(size);
 
-	return i < 0 ? i : const_loops[i].batch(size, objs, n);
+	return i < 0 ? i : const_loops[i].kmalloc.batch(size, objs, n);
+}
+
+int bench_kpart_const_once(size_t size, unsigned int n)
+{
+	int i = class_index(size);
+
+	return i < 0 ? i : const_loops[i].kpart.once(size, n);
+}
+
+int bench_kpart_const_batch(size_t size, void **objs, unsigned int n)
+{
+	int i = class_index(size);
+
+	return i < 0 ? i : const_loops[i].kpart.batch(size, objs, n);
 }
 
 /* The dedicated caches, one per size class the run uses. */

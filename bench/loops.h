@@ -73,12 +73,14 @@ int bench_kpart_c_batch(size_t size, void **objs, unsigned int n);
 int bench_kpart_c_nostats_once(size_t size, unsigned int n);
 int bench_kpart_c_nostats_batch(size_t size, void **objs, unsigned int n);
 /*
- * comparators.c: kmalloc() with the size a compile-time constant, and
- * kmem_cache_alloc() on a dedicated cache of the size; -EINVAL for a size
- * that is not a kmalloc size class.
+ * comparators.c: kmalloc() and kpart_kmalloc() with the size a compile-time
+ * constant, and kmem_cache_alloc() on a dedicated cache of the size; -EINVAL
+ * for a size that is not a kmalloc size class.
  */
 int bench_kmalloc_const_once(size_t size, unsigned int n);
 int bench_kmalloc_const_batch(size_t size, void **objs, unsigned int n);
+int bench_kpart_const_once(size_t size, unsigned int n);
+int bench_kpart_const_batch(size_t size, void **objs, unsigned int n);
 int bench_dedicated_once(size_t size, unsigned int n);
 int bench_dedicated_batch(size_t size, void **objs, unsigned int n);
 int bench_dedicated_create(const unsigned int *sizes, unsigned int nr);

@@ -26,6 +26,9 @@ TARGET_SPEED = 1.05
 TARGET_RUST = 0.02
 TARGET_IDLE_KB = 1024
 TARGET_WORKLOAD_KB = 6.7 * 1024
+# Pertype mode, constant size (kpart-pertype-c-const), once, worst size:
+# against kmalloc-const and against a dedicated cache.
+TARGET_PERTYPE = {"kmalloc-const": 1.00, "dedicated": 1.02}
 
 
 def read_speed(path):
@@ -134,7 +137,7 @@ def quick(d):
         contenders = {r[2] for r in rows}
         base = base_name(contenders)
         expected = [base or "kmalloc", f"kpart-{mode}-c", f"kpart-{mode}-rust",
-                    f"kpart-{mode}-c-nostats"] + COMPARATORS
+                    f"kpart-{mode}-c-nostats", f"kpart-{mode}-c-const"] + COMPARATORS
         patterns = PATTERNS if header.get("smp") == "1" else PATTERNS[:2]
         if header.get("smp") != "1":
             problems.append(f"{mode}: no smp pattern (one CPU?)")
@@ -342,7 +345,8 @@ def full(d):
       "allocation. Per round, same boot; below 1.000 kpart is cheaper.\n")
     comparator_meds = {}
     modes = [m for m in MODES if ("bench", m) in speed]
-    cols = [(f"kpart-{m}-{api}", c) for m in modes for api in ("c", "rust") for c in COMPARATORS]
+    cols = [(f"kpart-{m}-{api}", c) for m in modes for api in ("c", "rust", "c-const")
+            for c in COMPARATORS]
     if modes:
         w("| pattern | size | " + " | ".join(f"{num} / {den}" for num, den in cols) + " |")
         w("|---|---:|" + "---:|" * len(cols))
@@ -483,6 +487,13 @@ def full(d):
         w(f"| {mode} C API ≤ {TARGET_SPEED}× kmalloc per size class, once | worst {worst:.3f}×"
           + (f"; over: {', '.join(over)}" if over else "") + f" | {'yes' if not over else 'no'} |")
         targets.append(not over)
+    if ("bench", "pertype") in speed:
+        for comparator, target in TARGET_PERTYPE.items():
+            rl = ratio_lists(speed["bench", "pertype"][1], "kpart-pertype-c-const", comparator)
+            meds = [med(v) for (p, _), v in rl.items() if p == "once"]
+            if meds:
+                w(f"| pertype C API, constant size, ≤ {target:.2f}× {comparator}, once | "
+                  f"{min(meds):.3f}–{max(meds):.3f}× | {'yes' if max(meds) <= target else 'no'} |")
     w(f"| Rust API within {TARGET_RUST:.0%} of C API, once | worst {rust_worst:.1%} | "
       f"{'yes' if rust_worst <= TARGET_RUST else 'no'} |")
     if idle_p16 is not None:
