@@ -14,11 +14,10 @@
 
 use crate::retention::Retention;
 use crate::size_class;
-use crate::slab_cache::{SlabCache, SlabFlags};
+use crate::slab_cache::SlabCache;
 use kernel::alloc::KVec;
 use kernel::fmt;
 use kernel::prelude::*;
-use kernel::str::CString;
 
 /// One cache of the matrix and its place in it.
 pub(crate) struct Cell<'a> {
@@ -59,28 +58,14 @@ impl CacheMatrix {
         let mut caches =
             KVec::with_capacity(matrices * partitions * size_class::COUNT, GFP_KERNEL)?;
         for matrix in 0..matrices {
-            let (infix, flags) = if matrix == 1 {
-                ("cg-", SlabFlags::NO_MERGE | SlabFlags::ACCOUNT)
-            } else {
-                ("", SlabFlags::NO_MERGE)
-            };
             for partition in 0..partitions {
                 for class in 0..size_class::COUNT {
-                    let size = size_class::SIZES[class];
-                    let name = CString::try_from_fmt(fmt!(
-                        "kpart-{}{:02}-{}",
-                        infix,
-                        partition,
-                        size_class::NAMES[class]
-                    ))?;
-                    let cache = SlabCache::new(
-                        &name,
-                        size as u32,
-                        size_class::align(size) as u32,
-                        flags,
-                        true,
+                    let cache = SlabCache::kmalloc_class(
+                        fmt!("{:02}", partition),
+                        class,
+                        matrix == 1,
+                        retention,
                     )?;
-                    cache.retain(retention);
                     caches.push(cache, GFP_KERNEL)?;
                 }
             }

@@ -10,11 +10,13 @@
 
 use crate::c_parts;
 use crate::retention::Retention;
+use crate::size_class;
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::{code::ENOMEM, Result};
 use kernel::ffi::c_ulong;
-use kernel::str::CStr;
+use kernel::fmt;
+use kernel::str::{CStr, CString};
 
 /// Flags for [`SlabCache::new`] (`slab_flags_t`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +87,36 @@ impl SlabCache {
         NonNull::new(cache)
             .map(|cache| SlabCache { cache })
             .ok_or(ENOMEM)
+    }
+
+    /// A cache of kmalloc size class `class` for kpart: never merged, of the
+    /// class's size and kmalloc's alignment, copyable to user space as
+    /// kmalloc objects are, `SLAB_ACCOUNT` when `accounted`, keeping empty
+    /// slabs as `retention` says, and named `kpart-<id>-<class>` (`kpart-cg-`
+    /// when accounted), `<class>` as kmalloc names it.
+    pub(crate) fn kmalloc_class(
+        id: core::fmt::Arguments<'_>,
+        class: usize,
+        accounted: bool,
+        retention: Retention,
+    ) -> Result<SlabCache> {
+        let size = size_class::SIZES[class];
+        let (infix, flags) = if accounted {
+            ("cg-", SlabFlags::NO_MERGE | SlabFlags::ACCOUNT)
+        } else {
+            ("", SlabFlags::NO_MERGE)
+        };
+        let name =
+            CString::try_from_fmt(fmt!("kpart-{}{}-{}", infix, id, size_class::NAMES[class]))?;
+        let cache = SlabCache::new(
+            &name,
+            size as u32,
+            size_class::align(size) as u32,
+            flags,
+            true,
+        )?;
+        cache.retain(retention);
+        Ok(cache)
     }
 
     /// Makes the cache keep its empty slabs as `retention` says; see

@@ -28,7 +28,7 @@ use crate::partition::{Mode, Router, BUCKET};
 use crate::retention::Retention;
 use crate::route_table::{self, TypeCaches};
 use crate::size_class;
-use crate::slab_cache::{SlabCache, SlabFlags};
+use crate::slab_cache::SlabCache;
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use kernel::alloc::KVec;
@@ -341,27 +341,16 @@ impl TypeRegistry {
 
     /// A new cache for type `key`, size class `class`.
     fn make_cache(&self, key: u64, accounted: bool, class: usize) -> Result<SlabCache> {
-        let size = size_class::SIZES[class];
-        let (infix, flags) = if accounted {
-            ("cg-", SlabFlags::NO_MERGE | SlabFlags::ACCOUNT)
+        if key & BUCKET != 0 {
+            SlabCache::kmalloc_class(
+                fmt!("s-{:02}", key & !BUCKET),
+                class,
+                accounted,
+                self.retention,
+            )
         } else {
-            ("", SlabFlags::NO_MERGE)
-        };
-        let class_name = size_class::NAMES[class];
-        let name = if key & BUCKET != 0 {
-            CString::try_from_fmt(fmt!("kpart-{}s-{:02}-{}", infix, key & !BUCKET, class_name))?
-        } else {
-            CString::try_from_fmt(fmt!("kpart-{}t-{:016x}-{}", infix, key, class_name))?
-        };
-        let cache = SlabCache::new(
-            &name,
-            size as u32,
-            size_class::align(size) as u32,
-            flags,
-            true,
-        )?;
-        cache.retain(self.retention);
-        Ok(cache)
+            SlabCache::kmalloc_class(fmt!("t-{:016x}", key), class, accounted, self.retention)
+        }
     }
 
     /// Where the object in `cache` lives, if `cache` is a type's: (key,
