@@ -163,8 +163,6 @@ impl Kpart {
             return None;
         }
         let key = types.key(token, site);
-        // SAFETY: `kpart_types_may_create` accepts any flags.
-        let may_create = unsafe { c_parts::kpart_types_may_create(flags) };
         // SAFETY: `name` is NULL or a string valid for the call (the
         // entry points' contract).
         let name = unsafe { type_caches::name_arg(name) };
@@ -172,7 +170,7 @@ impl Kpart {
             key,
             flags & route_table::GFP_ACCOUNT != 0,
             class,
-            may_create,
+            flags,
             name,
         )?;
         if let Some(slot) = slot {
@@ -184,25 +182,20 @@ impl Kpart {
     /// The slot of slab object `p` in the routing table, if it is in one of
     /// kpart's caches.
     fn slot_of(&self, p: *const c_void) -> Option<usize> {
-        // SAFETY: `kpart_slab_cache_of` accepts any pointer.
-        let cache = unsafe { c_parts::kpart_slab_cache_of(p) };
-        self.index.slot_of(cache)
+        self.index.slot_of(slab_cache_of(p))
     }
 
     /// The type whose own cache holds slab object `p` (pertype mode): the
     /// types, its key and its matrix.
     fn type_of(&self, p: *const c_void) -> Option<(&TypeRegistry, u64, bool)> {
         let types = self.types.as_ref()?;
-        // SAFETY: `kpart_slab_cache_of` accepts any pointer.
-        let cache = unsafe { c_parts::kpart_slab_cache_of(p) };
-        let (key, accounted, _) = types.locate(cache)?;
+        let (key, accounted, _) = types.locate(slab_cache_of(p))?;
         Some((types, key, accounted))
     }
 
     /// Where slab object `p` lives, if it is one of kpart's.
     fn locate(&self, p: *const c_void) -> Option<c_parts::Location> {
-        // SAFETY: `kpart_slab_cache_of` accepts any pointer.
-        let cache = unsafe { c_parts::kpart_slab_cache_of(p) };
+        let cache = slab_cache_of(p);
         if let Some(slot) = self.index.slot_of(cache) {
             let (accounted, partition, class) = route_table::cell_of(slot);
             return Some(c_parts::Location {
@@ -278,6 +271,12 @@ impl Kpart {
         unsafe { bindings::kfree(p) };
         new
     }
+}
+
+/// The slab cache of `p`, or NULL when `p` is not a slab object.
+fn slab_cache_of(p: *const c_void) -> *mut bindings::kmem_cache {
+    // SAFETY: `kpart_slab_cache_of` accepts any pointer.
+    unsafe { c_parts::kpart_slab_cache_of(p) }
 }
 
 /// Allocates through the routing table, or from plain kmalloc what the
@@ -385,9 +384,9 @@ pub(crate) extern "C" fn kpart_types_make(key: u64, cell: c_uint) {
     ) else {
         return;
     };
-    // A failure leaves the type in its partition; its next allocation that
-    // may sleep tries again.
-    let _ = types.resolve(key, accounted, class, true, None);
+    // Process context, as GFP_KERNEL. A failure leaves the type in its
+    // partition; its next allocation that may sleep tries again.
+    let _ = types.resolve(key, accounted, class, bindings::GFP_KERNEL, None);
 }
 
 /// Fills `view` with pertype mode's totals (zero in the other modes).

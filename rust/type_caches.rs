@@ -237,8 +237,9 @@ impl TypeRegistry {
     }
 
     /// The caches an allocation of size class `class` in matrix `accounted`
-    /// of type `key` is to use: the type's own, made now when `may_create`
-    /// and they do not exist yet, or its typed partition's past the cap.
+    /// of type `key` with `flags` is to use: the type's own, made now when
+    /// they do not exist yet and `flags` allow it (`kpart_types_may_create`),
+    /// or its typed partition's past the cap.
     /// `None` when they do not exist and cannot be made now: the caller uses
     /// the typed partition, and a work item makes them.
     pub(crate) fn resolve(
@@ -246,7 +247,7 @@ impl TypeRegistry {
         key: u64,
         accounted: bool,
         class: usize,
-        may_create: bool,
+        flags: bindings::gfp_t,
         name: Option<&CStr>,
     ) -> Option<&TypeCaches> {
         let accounted = accounted && self.accounted;
@@ -255,7 +256,8 @@ impl TypeRegistry {
                 return Some(&entry.caches);
             }
         }
-        if !may_create {
+        // SAFETY: `kpart_types_may_create` accepts any flags.
+        if !unsafe { c_parts::kpart_types_may_create(flags) } {
             self.early.fetch_add(1, Ordering::Relaxed);
             // SAFETY: Deferring takes any key and cell.
             unsafe { c_parts::kpart_types_defer(key, (accounted as u32) << 4 | class as u32) };
@@ -387,9 +389,7 @@ impl TypeRegistry {
         size: usize,
         flags: bindings::gfp_t,
     ) -> Option<*mut c_void> {
-        // SAFETY: `kpart_types_may_create` accepts any flags.
-        let may_create = unsafe { c_parts::kpart_types_may_create(flags) };
-        self.resolve(key, accounted, class, may_create, None)
+        self.resolve(key, accounted, class, flags, None)
             .and_then(|caches| caches.alloc(size, flags, route_table::NO_NODE))
             .or_else(|| {
                 let row = route_table::row(accounted && self.accounted, self.partition_of(key));
