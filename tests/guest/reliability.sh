@@ -90,7 +90,7 @@ cache_objects() {
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
-# 50 load/unload cycles give back every cache, every sysfs node and every
+# 24 load/unload cycles (typed, random and pertype in turn) give back every cache, every sysfs node and every
 # object kpart allocated: the counts above end where they started, and a
 # kmemleak scan finds nothing new. (Slab: of /proc/meminfo is no measure for
 # this: freed objects leave partly used slabs behind, and the shell's own
@@ -111,7 +111,7 @@ load_unload_cycles() {
 	rmmod kpart || return 1
 	[ "$loaded" != "$before" ] || { echo "a load added no cache objects: $loaded"; return 1; }
 	i=0
-	while [ $i -lt 50 ]; do
+	while [ $i -lt 24 ]; do
 		insmod $KO partitions=2 accounted=0 mode=$(echo typed random pertype | cut -d' ' -f$((i % 3 + 1))) ||
 			{ echo "load $i failed"; return 1; }
 		rmmod kpart || { echo "unload $i failed"; return 1; }
@@ -120,7 +120,7 @@ load_unload_cycles() {
 	after=$(cache_objects)
 	echo "before: $before"
 	echo "loaded: $loaded"
-	echo "after 50 cycles: $after"
+	echo "after 24 cycles: $after"
 	status=0
 	[ "$after" = "$before" ] || { echo "cache objects were not given back"; status=1; }
 	# kmemleak reports objects unreferenced for 5 s or more.
@@ -133,11 +133,11 @@ load_unload_cycles() {
 }
 
 ktap_group kpart_reliability
-check stress_typed_160k stress typed 40000
-check stress_random_160k stress random 40000
-check stress_failslab_10_percent stress typed 30000 10
-check stress_pertype_160k stress pertype 40000
-check stress_pertype_failslab_10_percent stress pertype 30000 10
+check stress_typed_80k stress typed 20000
+check stress_random_80k stress random 20000
+check stress_failslab_10_percent stress typed 15000 10
+check stress_pertype_80k stress pertype 20000
+check stress_pertype_failslab_10_percent stress pertype 15000 10
 check user_pins_kpart user_pins_kpart
-check load_unload_50_cycles load_unload_cycles
+check load_unload_24_cycles load_unload_cycles
 ktap_group_end
