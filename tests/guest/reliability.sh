@@ -90,13 +90,14 @@ cache_objects() {
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
-# 24 load/unload cycles (typed, random and pertype in turn) give back every cache, every sysfs node and every
-# object kpart allocated: the counts above end where they started, and a
-# kmemleak scan finds nothing new. (Slab: of /proc/meminfo is no measure for
-# this: freed objects leave partly used slabs behind, and the shell's own
-# allocations sit in KASAN's quarantine; it moves by more than a load takes,
-# either way.) Two partitions without the accounted matrix keep a cycle near
-# a second under the checkers; the paths are those of every partition count.
+# 24 load/unload cycles (typed, random and pertype in turn) give back every
+# cache, every sysfs node and every object kpart allocated: the counts above
+# end where they started, and a kmemleak scan finds nothing new. (Slab: of
+# /proc/meminfo is no measure for this: freed objects leave partly used slabs
+# behind, and the shell's own allocations sit in KASAN's quarantine; it moves
+# by more than a load takes, either way.) Two partitions without the accounted
+# matrix keep a cycle near a second under the checkers; the paths are those of
+# every partition count.
 load_unload_cycles() {
 	# Warm up: the first loads grow caches that then stay (module loader,
 	# kernfs, per-CPU chunks).
