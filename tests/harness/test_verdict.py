@@ -11,6 +11,7 @@ KPART_KUNIT_PY or in the extracted kernel source (scripts/toolchain.sh).
 """
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -309,6 +310,401 @@ class Guard(unittest.TestCase):
         other = log.replace('mm/slab_common.c:548 kmem_cache_destroy', 'mm/slub.c:100 free_to_partial')
         self.assertEqual(verdict.guard(console(other), allow).failed, 1)
         self.assertEqual(verdict.guard(console(log), allow, [r'^never printed$']).failed, 1)
+
+
+# Kernel log excerpts as the test kernel prints them, without their record
+# prefixes (kmsg() adds them).
+HEAD = '''\
+CPU: 1 UID: 0 PID: {pid} Comm: {comm} Tainted: G           O       6.12.118 #1
+Tainted: [O]=OOT_MODULE
+Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014
+'''
+
+SYSCALL_END = '''\
+ do_syscall_64+0x82/0x160
+ entry_SYSCALL_64_after_hwframe+0x76/0x7e
+RIP: 0033:0x4b44d7
+Code: 89 f7 48 89 d6 48 89 ca 4d 89 c2 4d 89 c8 4c 8b 4c 24 08 0f 05 <48> 3d 01 f0 ff ff 73 01 c3
+RSP: 002b:00007ffd5f6b0e58 EFLAGS: 00000246 ORIG_RAX: 0000000000000139
+RAX: ffffffffffffffda RBX: 00000000004d9c30 RCX: 00000000004b44d7
+RDX: 0000000000000000 RSI: 00000000004d9c30 RDI: 0000000000000003
+RBP: 00007ffd5f6b0f10 R08: 0000000000000000 R09: 0000000000000000
+R10: 0000000000000003 R11: 0000000000000246 R12: 0000000000000003
+R13: 00007ffd5f6b1f6c R14: 0000000000000000 R15: 0000000000000000
+ </TASK>
+'''
+
+INSMOD_END = '''\
+ do_one_initcall+0xa8/0x3c0
+ do_init_module+0x238/0x730
+ init_module_from_file+0xe2/0x140
+ idempotent_init_module+0x2a4/0x6b0
+ __x64_sys_finit_module+0xbe/0x130
+''' + SYSCALL_END
+
+# Lockdep meets a lock whose key is not static, and turns itself off for
+# the rest of the boot.
+NON_STATIC_KEY = '''\
+INFO: trying to register non-static key.
+The code is fine but needs lockdep annotation, or maybe
+you didn't initialize this object before use?
+turning off the locking correctness validator.
+''' + HEAD.format(pid=214, comm='insmod') + '''\
+Call Trace:
+ <TASK>
+ dump_stack_lvl+0xa3/0x100
+ register_lock_class+0x9e5/0xa00
+ __lock_acquire+0xa2/0x2190
+ lock_acquire+0x14e/0x3c0
+ _raw_spin_lock_irqsave+0x41/0x60
+ kpart_sample_c_init+0x6b/0x1000 [kpart_sample_c]
+''' + INSMOD_END
+
+# A type's cache whose name is taken: sysfs refuses its directory (with a
+# dump), kobject its object, and the slab allocator the cache (with another).
+DUPLICATE_SYSFS = '''\
+sysfs: cannot create duplicate filename '/kernel/slab/kpart-t-1f6c0e3a9b2d4c58-64'
+''' + HEAD.format(pid=57, comm='kworker/1:1') + '''\
+Workqueue: events kpart_types_work [kpart]
+Call Trace:
+ <TASK>
+ dump_stack_lvl+0xa3/0x100
+ sysfs_warn_dup+0x7c/0xa0
+ sysfs_create_dir_ns+0x1f4/0x270
+ kobject_add_internal+0x28b/0x8b0
+ kobject_init_and_add+0x102/0x170
+ sysfs_slab_add+0x16b/0x380
+ do_kmem_cache_create+0x4b2/0x5d0
+ __kmem_cache_create_args+0x1d9/0x310
+ kpart_types_make+0x2c1/0x5a0 [kpart]
+ kpart_types_work+0x8e/0x130 [kpart]
+ process_one_work+0x8a5/0x1530
+ worker_thread+0x5a6/0xd20
+ kthread+0x2c4/0x3a0
+ ret_from_fork+0x34/0x70
+ ret_from_fork_asm+0x1a/0x30
+ </TASK>
+kobject: kobject_add_internal failed for kpart-t-1f6c0e3a9b2d4c58-64 with -EEXIST, don't try to register things with the same name in the same directory.
+'''
+
+CACHE_CREATE_FAILED = '''\
+__kmem_cache_create_args(kpart-t-1f6c0e3a9b2d4c58-64) failed with error -12
+''' + HEAD.format(pid=57, comm='kworker/1:1') + '''\
+Workqueue: events kpart_types_work [kpart]
+Call Trace:
+ <TASK>
+ dump_stack_lvl+0xa3/0x100
+ __kmem_cache_create_args+0x2b5/0x310
+ kpart_types_make+0x2c1/0x5a0 [kpart]
+ kpart_types_work+0x8e/0x130 [kpart]
+ process_one_work+0x8a5/0x1530
+ worker_thread+0x5a6/0xd20
+ kthread+0x2c4/0x3a0
+ ret_from_fork+0x34/0x70
+ ret_from_fork_asm+0x1a/0x30
+ </TASK>
+'''
+
+OOM = '''\
+insmod invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0
+''' + HEAD.format(pid=131, comm='insmod') + '''\
+Call Trace:
+ <TASK>
+ dump_stack_lvl+0xa3/0x100
+ dump_header+0x9a/0x440
+ oom_kill_process+0x2a9/0x460
+ out_of_memory+0x27c/0x7a0
+ __alloc_pages_slowpath.constprop.0+0x1428/0x1ad0
+ __alloc_pages_noprof+0x3f5/0x480
+ alloc_pages_mpol_noprof+0xf6/0x350
+ allocate_slab+0x2f6/0x430
+ ___slab_alloc+0x8f4/0x1060
+ __kmalloc_cache_noprof+0x2a5/0x330
+ kpart_wl_alloc+0x7a/0x120 [kpart_workload]
+''' + INSMOD_END + '''\
+Mem-Info:
+active_anon:0 inactive_anon:0 isolated_anon:0
+ active_file:0 inactive_file:0 isolated_file:0
+ unevictable:1406 dirty:0 writeback:0
+ slab_reclaimable:2216 slab_unreclaimable:441962
+ mapped:0 shmem:1358 pagetables:19
+ sec_pagetables:0 bounce:0
+ kernel_misc_reclaimable:0
+ free:12069 free_pcp:31 free_cma:0
+Tasks state (memory values in pages):
+[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name
+[    131]     0   131      612      160        0      160         0    45056        0             0 insmod
+oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=insmod,pid=131,uid=0
+Out of memory: Killed process 131 (insmod) total-vm:2448kB, anon-rss:0kB, file-rss:640kB, shmem-rss:0kB, UID:0 pgtables:44kB oom_score_adj:0
+'''
+
+# A stack dump with no report line: a bare dump_stack().
+BARE_DUMP = '''\
+kpart_sample_c: state checked
+''' + HEAD.format(pid=214, comm='insmod') + '''\
+Call Trace:
+ <TASK>
+ dump_stack_lvl+0xa3/0x100
+ kpart_sample_c_init+0x6b/0x1000 [kpart_sample_c]
+''' + INSMOD_END
+
+# The page allocator failing a request without __GFP_NOWARN.
+ALLOC_FAILURE = '''\
+insmod: page allocation failure: order:10, mode:0x40cc0(GFP_KERNEL|__GFP_COMP), nodemask=(null),cpuset=/,mems_allowed=0
+''' + HEAD.format(pid=214, comm='insmod') + '''\
+Call Trace:
+ <TASK>
+ dump_stack_lvl+0xa3/0x100
+ warn_alloc+0x1f6/0x2c0
+ __alloc_pages_slowpath.constprop.0+0x1590/0x1ad0
+ __alloc_pages_noprof+0x3f5/0x480
+ ___kmalloc_large_node+0x7c/0x130
+ __kmalloc_large_noprof+0x1d/0xa0
+ kpart_sample_c_init+0x6b/0x1000 [kpart_sample_c]
+''' + INSMOD_END + '''\
+Mem-Info:
+active_anon:0 inactive_anon:0 isolated_anon:0
+'''
+
+
+def warn(function, at, message=None, comm='rmmod'):
+    """A WARN() in `function` at file:line `at`, as __warn() prints it on
+    the test kernel (lockdep's IRQ state at the end), after WARN()'s message
+    if any, in rmmod kpart."""
+    lines = ['------------[ cut here ]------------']
+    if message:
+        lines.append(message)
+    lines += [f'WARNING: CPU: 1 PID: 104 at {at} {function}+0x1b2/0x1d0',
+              'Modules linked in: kpart(O-) [last unloaded: kpart_stress(O)]']
+    lines += HEAD.format(pid=104, comm=comm).replace('G           O', 'G    B   W  O').replace(
+        '[O]=', '[B]=BAD_PAGE, [W]=WARN, [O]=').rstrip('\n').split('\n')
+    lines += [f'RIP: 0010:{function}+0x1b2/0x1d0',
+              'Code: 48 85 c0 74 16 48 c7 c7 e0 5b 4e 83 e8 5c 7e ea ff <0f> 0b 5b 5d 41 5c c3 cc cc',
+              'RSP: 0018:ffffc900004a7c48 EFLAGS: 00010246',
+              'RAX: 0000000000000000 RBX: ffff888003d51e00 RCX: 0000000000000000',
+              'RDX: 0000000000000000 RSI: 0000000000000000 RDI: 0000000000000000',
+              'RBP: ffffea00001b8a00 R08: 0000000000000000 R09: 0000000000000000',
+              'R10: 0000000000000000 R11: 0000000000000000 R12: ffff888003d51e00',
+              'R13: ffff888003d50280 R14: dffffc0000000000 R15: ffff888006e28540',
+              'FS:  00000000004cf3c0(0000) GS:ffff88806ce00000(0000) knlGS:0000000000000000',
+              'CS:  0010 DS: 0000 ES: 0000 CR0: 0000000080050033',
+              'CR2: 00000000004e1a90 CR3: 0000000005b36000 CR4: 00000000000006f0',
+              'Call Trace:',
+              ' <TASK>',
+              ' ? __warn+0xd1/0x1c0',
+              f' ? {function}+0x1b2/0x1d0',
+              ' ? report_bug+0x2a6/0x300',
+              ' ? handle_bug+0x53/0x90',
+              ' ? exc_invalid_op+0x17/0x40',
+              ' ? asm_exc_invalid_op+0x1a/0x20',
+              f' {function}+0x1b2/0x1d0']
+    if function != 'kmem_cache_destroy':
+        lines.append(' kmem_cache_destroy+0x8a/0x1d0')
+    lines += [' kpart_matrix_destroy+0x5e/0xa0 [kpart]',
+              ' __do_sys_delete_module.isra.0+0x2fd/0x4b0']
+    lines += SYSCALL_END.rstrip('\n').split('\n')
+    lines += ['irq event stamp: 8622',
+              'hardirqs last  enabled at (8621): [<ffffffff81ee2c3b>] _raw_spin_unlock_irqrestore+0x4b/0x60',
+              'hardirqs last disabled at (8622): [<ffffffff81ee29a1>] _raw_spin_lock_irq+0x41/0x50',
+              'softirqs last  enabled at (8396): [<ffffffff8118c9c5>] handle_softirqs+0x505/0x740',
+              'softirqs last disabled at (8387): [<ffffffff8118cd49>] irq_exit_rcu+0x79/0xb0',
+              '---[ end trace 0000000000000000 ]---']
+    return '\n'.join(lines) + '\n'
+
+
+def leaked_cache(name, first=True, slab_dump=False):
+    """What rmmod kpart prints for cache `name` that still holds objects:
+    SLUB's report, whose taint switches lockdep off the first time, with the
+    WARN_ON() of __kmem_cache_shutdown(), then kmem_cache_destroy()'s WARN().
+    With `slab_dump`, SLUB's report has a dump of its own before its taint,
+    as slab_err() prints it."""
+    text = f'''\
+=============================================================================
+BUG {name} (Tainted: G           O      ): Objects remaining on __kmem_cache_shutdown()
+-----------------------------------------------------------------------------
+
+Object 0xffff888006e28000 @offset=0
+Allocated in __kpart_kmalloc+0x9e/0x1c0 [kpart] age=2214 cpu=0 pid=97
+ alloc_debug_processing+0x10b/0x2a0
+ ___slab_alloc+0x8bf/0x1060
+ __kmalloc_cache_noprof+0x2a5/0x330
+ __kpart_kmalloc+0x9e/0x1c0 [kpart]
+ kpart_stress_run+0x4f/0x6a0 [kpart_stress]
+ do_one_initcall+0xa8/0x3c0
+Object 0xffff888006e28040 @offset=64
+Allocated in kpart_stress_rust_alloc+0x7b/0x110 [kpart_stress] age=2214 cpu=0 pid=97
+ alloc_debug_processing+0x10b/0x2a0
+ ___slab_alloc+0x8bf/0x1060
+ kpart_stress_rust_alloc+0x7b/0x110 [kpart_stress]
+Slab 0xffffea00001b8a00 objects=21 used=2 fp=0x000000004b6f1d2e flags=0x100000000000240(workingset|head|node=0|zone=1)
+'''
+    if slab_dump:
+        text += HEAD.format(pid=104, comm='rmmod') + '''\
+Call Trace:
+ <TASK>
+ dump_stack_lvl+0xa3/0x100
+ slab_err+0x13d/0x180
+ __kmem_cache_shutdown+0x5d5/0x6c0
+ kmem_cache_destroy+0x8a/0x1d0
+ kpart_matrix_destroy+0x5e/0xa0 [kpart]
+ __do_sys_delete_module.isra.0+0x2fd/0x4b0
+''' + SYSCALL_END
+    if first:
+        text += 'Disabling lock debugging due to kernel taint\n'
+    return (text + warn('__kmem_cache_shutdown', 'mm/slub.c:1152')
+            + warn('kmem_cache_destroy', 'mm/slab_common.c:548',
+                   f'kmem_cache_destroy {name}: Slab cache still has objects when called from '
+                   'kpart_matrix_destroy+0x5e/0xa0 [kpart]'))
+
+
+def kmsg(excerpt, level=4, seq=10):
+    """An excerpt of the kernel log as /dev/kmsg records."""
+    return ''.join(f'{level},{seq + n},{5000000 + 1000 * n},-;{line}\n'
+                   for n, line in enumerate(excerpt.rstrip('\n').split('\n')))
+
+
+def boot(*excerpts):
+    """The console of a boot whose kernel log holds `excerpts`, in order."""
+    records = ''.join(kmsg(e, seq=1000 * (n + 1)) for n, e in enumerate(excerpts))
+    return console(KERNEL_LOG_OK.replace('6,3,300,-;', records + '6,3,300,-;'))
+
+
+def leak_boot_options():
+    """The --allow and --require patterns scripts/run-tests.sh gives the
+    leak boot's guard."""
+    text = (TOP / 'scripts' / 'run-tests.sh').read_text()
+    block = text[text.index('check_boot "leak boot"'):]
+    block = block[:block.index('\n\n')]
+    return re.findall(r"--allow '([^']*)'", block), re.findall(r"--require '([^']*)'", block)
+
+
+class StackDumps(unittest.TestCase):
+    """Every stack dump must belong to a report; lockdep switching itself
+    off, a slab cache that cannot be made and the OOM killer are reports,
+    with their dumps or without."""
+
+    def fails(self, text, allow=(), require=(), expect=None):
+        c = verdict.guard(text, allow, require)
+        self.assertEqual((c.passed, c.failed), (0, 1), c.messages)
+        if expect:
+            self.assertTrue(any(expect in m for m in c.messages), (expect, c.messages))
+        return c
+
+    def test_excerpts_are_whole(self):
+        # Every dump below has its report line or a line before its head,
+        # "Call Trace:" and the end of its trace.
+        for excerpt in (NON_STATIC_KEY, DUPLICATE_SYSFS, CACHE_CREATE_FAILED, OOM, BARE_DUMP,
+                        ALLOC_FAILURE, leaked_cache('kpart-04-64'),
+                        leaked_cache('kpart-04-64', slab_dump=True)):
+            self.assertGreater(excerpt.count('\nCall Trace:\n'), 0, excerpt)
+            self.assertEqual(excerpt.count('\nCall Trace:\n'), excerpt.count('\n </TASK>\n'), excerpt)
+
+    def test_bare_stack_dump_fails(self):
+        c = self.fails(boot(BARE_DUMP), expect='stack dump outside any report')
+        self.assertIn("after 'kpart_sample_c: state checked' in insmod: kpart_sample_c_init < "
+                      'do_one_initcall < do_init_module < init_module_from_file', c.messages[-1])
+        # With nothing before its head, or before its trace.
+        self.fails(boot(BARE_DUMP.split('\n', 1)[1]), expect='stack dump outside any report')
+        self.fails(boot(BARE_DUMP[BARE_DUMP.index('Call Trace:'):]), expect='stack dump outside')
+        # On the console.
+        self.fails(console(extra='[    9.100000] Call Trace:\r\n[    9.100001]  <TASK>'),
+                   expect='stack dump outside any report')
+
+    def test_page_allocation_failure_fails(self):
+        self.fails(boot(ALLOC_FAILURE), expect="after 'insmod: page allocation failure: order:10")
+
+    def test_lockdep_turned_off_fails(self):
+        self.fails(boot(NON_STATIC_KEY), expect='INFO: trying to register non-static key.')
+        # Each line without the dump: lockdep is off all the same.
+        for line in ('INFO: trying to register non-static key.',
+                     'turning off the locking correctness validator.',
+                     'INFO: lockdep is turned off.'):
+            self.fails(boot(line), expect=line)
+        # A taint that switches lockdep off, with no report.
+        self.fails(boot("kpart_sample_c: module license 'Proprietary' taints kernel.\n"
+                        'Disabling lock debugging due to kernel taint'),
+                   expect='Disabling lock debugging due to kernel taint')
+
+    def test_slab_cache_creation_failure_fails(self):
+        self.fails(boot(CACHE_CREATE_FAILED),
+                   expect='__kmem_cache_create_args(kpart-t-1f6c0e3a9b2d4c58-64) failed with error -12')
+        self.fails(boot(CACHE_CREATE_FAILED.split('\n')[0]), expect='failed with error -12')
+
+    def test_duplicate_sysfs_name_fails(self):
+        c = self.fails(boot(DUPLICATE_SYSFS, CACHE_CREATE_FAILED.replace('-12', '-17')),
+                       expect="sysfs: cannot create duplicate filename '/kernel/slab/kpart-t-")
+        for line in ('kobject: kobject_add_internal failed for kpart-t-', 'failed with error -17'):
+            self.assertTrue(any(line in m for m in c.messages), c.messages)
+        self.fails(boot(DUPLICATE_SYSFS.split('\n')[0]), expect='cannot create duplicate filename')
+
+    def test_oom_killer_fails(self):
+        self.fails(boot(OOM), expect='insmod invoked oom-killer')
+        for line in ('Out of memory: Killed process 131 (insmod) total-vm:2448kB, anon-rss:0kB, '
+                     'file-rss:640kB, shmem-rss:0kB, UID:0 pgtables:44kB oom_score_adj:0',
+                     'Memory cgroup out of memory: Killed process 131 (insmod) total-vm:2448kB',
+                     'Out of memory and no killable processes...'):
+            self.fails(boot(line), expect=line)
+
+    def test_allowed_reports_with_their_dumps_pass(self):
+        # The leak boot: the reports it provokes with their dumps, and the
+        # taint notice inside the first, pass under the patterns
+        # scripts/run-tests.sh gives its guard; in every mode's cache names.
+        allow, require = leak_boot_options()
+        self.assertGreaterEqual(len(allow), 4)
+        self.assertGreaterEqual(len(require), 2)
+        log = ['kmemleak: Kernel memory leak detector disabled',
+               leaked_cache('kpart-04-64'), leaked_cache('kpart-cg-04-64', first=False),
+               leaked_cache('kpart-t-1f6c0e3a9b2d4c58-64', first=False),
+               leaked_cache('kpart-s-03-64', first=False)]
+        c = verdict.guard(boot(*log), allow, require)
+        self.assertEqual((c.passed, c.failed), (1, 0), c.messages)
+        # SLUB's report with a dump of its own (slab_err()), the taint after
+        # its trace.
+        c = verdict.guard(boot(log[0], leaked_cache('kpart-04-64', slab_dump=True)), allow, require)
+        self.assertEqual((c.passed, c.failed), (1, 0), c.messages)
+
+    def test_allowed_report_excuses_no_other_dump(self):
+        allow, require = leak_boot_options()
+        leak = leaked_cache('kpart-04-64')
+        # A dump right after the allowed report's end.
+        for dump in (BARE_DUMP, BARE_DUMP.split('\n', 1)[1]):
+            self.fails(boot(leak, dump), allow, require, expect='stack dump outside any report')
+        # A second dump in the allowed report, before its first one ended.
+        torn = leak.replace(' </TASK>\nirq event stamp', 'irq event stamp', 1)
+        torn = torn.replace('irq event stamp', BARE_DUMP[BARE_DUMP.index('CPU:'):] + 'irq event stamp', 1)
+        self.fails(boot(torn), allow, require, expect='stack dump outside any report')
+        # After an allowed line that comes with no dump of its own.
+        self.fails(boot(leak, 'kmemleak: Kernel memory leak detector disabled\n'
+                        + BARE_DUMP.split('\n', 1)[1]),
+                   allow, require, expect='stack dump outside any report')
+        # A report on the console owns no dump of the kernel log.
+        warning = 'WARNING: CPU: 1 PID: 104 at mm/slab_common.c:548 kmem_cache_destroy+0x1b2/0x1d0'
+        self.fails(console(KERNEL_LOG_OK.replace('6,3,300,-;', kmsg(BARE_DUMP.split('\n', 1)[1])
+                                                 + '6,3,300,-;'), extra=f'[    5.000000] {warning}'),
+                   allow, require, expect='stack dump outside any report')
+        # A cut line starts another report: a dump after it with no report
+        # line is no allowed report's.
+        slub = leak[:leak.index('------------[ cut here')]
+        self.fails(boot(slub + '------------[ cut here ]------------\n' + BARE_DUMP), allow, require,
+                   expect='stack dump outside any report')
+        # The taint notice outside the allowed report.
+        self.fails(boot(leak.replace('Disabling lock debugging due to kernel taint\n', ''),
+                        'Disabling lock debugging due to kernel taint'),
+                   allow, require, expect='Disabling lock debugging')
+        dumped = leaked_cache('kpart-04-64', slab_dump=True)
+        self.fails(boot(dumped.replace(' </TASK>\nDisabling', ' </TASK>\nkpart: unloading\nDisabling', 1)),
+                   allow, require, expect='Disabling lock debugging')
+        # The same report from another place: not allowed, and its dump is
+        # its own (no second failure for it).
+        other = leak.replace('at mm/slab_common.c:548 kmem_cache_destroy',
+                             'at mm/slub.c:100 free_to_partial')
+        c = self.fails(boot(other), allow, require, expect='at mm/slub.c:100 free_to_partial')
+        self.assertFalse(any('stack dump' in m for m in c.messages), c.messages)
+
+    def test_dump_of_a_report_is_not_counted_again(self):
+        c = self.fails(boot(warn('kpart_types_make', 'rust/type_caches.rs:412', comm='insmod')),
+                       expect='WARNING: CPU: 1 PID: 104 at rust/type_caches.rs:412 kpart_types_make')
+        self.assertFalse(any('stack dump' in m for m in c.messages), c.messages)
 
 
 class Cargo(unittest.TestCase):

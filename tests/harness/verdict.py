@@ -41,7 +41,50 @@ REPORT = re.compile(r'''
     | rcu:?\ .*(stall|INFO:)
     | unreferenced\ object\ 0x          # kmemleak's suspects
     | kmemleak:\ (?!Kernel\ memory\ leak\ detector\ initialized)
+    # Lockdep switched off: it checks nothing for the rest of the boot.
+    | INFO:\ trying\ to\ register\ non-static\ key
+    | turning\ off\ the\ locking\ correctness\ validator
+    | INFO:\ lockdep\ is\ turned\ off
+    | Disabling\ lock\ debugging\ due\ to\ kernel\ taint
+    # A slab cache that could not be made: "__kmem_cache_create_args(kpart-
+    # t-...-64) failed with error -12", or its sysfs directory.
+    | kmem_cache_create\w*\(.*\)\ failed
+    | sysfs:\ cannot\ create\ duplicate\ filename
+    | kobject_add_internal\ failed
+    # The OOM killer.
+    | invoked\ oom-killer
+    | [Oo]ut\ of\ memory.*:\ Killed\ process
+    | Out\ of\ memory\ and\ no\ killable\ processes
 ''', re.X)
+
+# Stack dumps. dump_stack() and show_regs() print "Call Trace:", WARN() and
+# BUG() a cut line before their report line. A dump belongs to the report
+# whose line opened it: the last one before its trace, with no other trace
+# in between. A dump that no report opened (a bare dump_stack(), the page
+# allocator's failures, a shape REPORT does not know) fails the boot as well;
+# an allowed report excuses its own dump and no other.
+CALL_TRACE = re.compile(r'^Call Trace:$')
+CUT_HERE = re.compile(r'^-+\[ cut here \]-+$')
+TRACE_END = re.compile(r'^</TASK>$')
+# What still belongs to a report after its trace: the IRQ state lockdep adds
+# to a WARN(), and the taint notice of a report whose taint switches lockdep
+# off (SLUB's errors). A WARN() ends with an end line.
+TRAILER = re.compile(r'^(irq event stamp:|hardirqs last|softirqs last'
+                     r'|Disabling lock debugging due to kernel taint$)')
+REPORT_END = re.compile(r'^---\[ end trace [0-9a-f]+ \]---$')
+TAINT_LOCKDEP_OFF = re.compile(r'^Disabling lock debugging due to kernel taint$')
+# Report lines that never come with a dump of their own (kmemleak's, the
+# taint notice) open no report: an allowed one must not excuse a dump after
+# it.
+NO_DUMP = re.compile(r'^(kmemleak:|unreferenced object|Disabling lock debugging)')
+# What dump_stack_print_info() and show_regs() print before the trace:
+# passed over to name what a dump is about.
+DUMP_HEAD = re.compile(r'^(CPU: \d+ UID: |Tainted: \[|Hardware name: |Workqueue: |Modules linked in:'
+                       r'|(RIP|Code|RSP|FS|GS|CS|CR2|DR[0-7]|PKRU|R[A-Z0-9]{1,2}): |$)')
+FRAME = re.compile(r'^(\?\s+)?([\w.$]+)\+0x[0-9a-f]+/0x[0-9a-f]+')
+# The frames of the dumping itself.
+DUMP_FRAMES = {'dump_stack_lvl', 'dump_stack', 'show_stack', 'show_trace_log_lvl', '__warn',
+               'report_bug', 'handle_bug', 'exc_invalid_op', 'asm_exc_invalid_op'}
 
 # qemu/init.sh's exports of the whole kernel log and of kmemleak's suspects.
 KERNEL_LOG = 'kernel.log'
@@ -86,17 +129,67 @@ def exports(console):
     return files, '\n'.join(rest)
 
 
+def unowned_dump(lines, i):
+    """What the stack dump whose "Call Trace:" is lines[i] is about: the line
+    before its head, the task, and the first frames past the dumping."""
+    cause, task = None, None
+    for line in reversed(lines[max(0, i - 40):i]):
+        m = re.search(r'^CPU: \d+ UID: \d+ PID: \d+ Comm: (\S+)', line)
+        if m and task is None:
+            task = m.group(1)
+        if not DUMP_HEAD.match(line):
+            cause = line
+            break
+    frames = []
+    for line in lines[i + 1:i + 60]:
+        if TRACE_END.match(line) or len(frames) == 4:
+            break
+        m = FRAME.match(line)
+        if m and not m.group(1) and m.group(2) not in DUMP_FRAMES:
+            frames.append(m.group(2))
+    return (f'stack dump outside any report, after {cause!r}' if cause else
+            'stack dump outside any report') + (f' in {task}' if task else '') + \
+        (': ' + ' < '.join(frames) if frames else '')
+
+
 def reports(text, allow=()):
-    """The report lines of `text` that no pattern in `allow` excuses, reduced
-    to their text, each once, in order."""
+    """The report lines of `text` that no pattern in `allow` excuses, and the
+    stack dumps no report owns, reduced to their text, each once, in order."""
     seen, found = set(), []
-    for line in text.split('\n'):
-        line = RECORD_PREFIX.sub('', line).rstrip()
-        if not REPORT.search(line) or any(re.search(a, line) for a in allow):
-            continue
+
+    def report(line):
         if line not in seen:
             seen.add(line)
             found.append(line)
+
+    texts = [RECORD_PREFIX.sub('', line).rstrip() for line in text.split('\n')]
+    # Without indentation, for the shape of dumps.
+    lines = [t.lstrip() for t in texts]
+    # The report a dump now would belong to: True when it is allowed, False
+    # when not, None when no report is open; whether its dump came, and
+    # whether its trace ended.
+    owner, dumped, ended = None, False, False
+    for i, (raw, line) in enumerate(zip(texts, lines)):
+        if ended and not TRAILER.match(line):
+            owner, ended = None, False
+        if REPORT_END.match(line) or CUT_HERE.match(line):
+            # A WARN() ended, or another report starts: its report line
+            # comes after the cut.
+            owner, dumped, ended = None, False, False
+        elif REPORT.search(raw):
+            allowed = any(re.search(a, raw) for a in allow)
+            if TAINT_LOCKDEP_OFF.match(line) and owner is True:
+                continue
+            if not allowed:
+                report(raw)
+            if not NO_DUMP.search(line):
+                owner, dumped, ended = allowed, False, False
+        elif CALL_TRACE.match(line):
+            if owner is None or dumped:
+                report(unowned_dump(lines, i))
+            dumped = True
+        elif TRACE_END.match(line) and dumped:
+            ended = True
     return found
 
 
@@ -128,7 +221,10 @@ def guard(console, allow=(), require=(), shared=None):
     elif KERNEL_LOG_COMPLETE not in log:
         problems.append('the exported kernel log is incomplete (records were lost)')
     text = '\n'.join([rest, log, files.get(KMEMLEAK, '')])
-    found = reports(text, allow)
+    # Each source on its own: a dump belongs to a report of its own source.
+    found = []
+    for source in (rest, log, files.get(KMEMLEAK, '')):
+        found += [r for r in reports(source, allow) if r not in found]
     problems += [f'report: {r}' for r in found[:40]]
     if len(found) > 40:
         problems.append(f'... {len(found) - 40} more reports')
