@@ -3,7 +3,9 @@
  * kpart's live view in debugfs, readable by root only:
  *
  *   /sys/kernel/debug/kpart/state       mode, partitions, accounted matrix, caches,
- *                                       slab retention
+ *                                       slab retention (retain= as given, and
+ *                                       retain_slabs: the empty slabs each cache
+ *                                       keeps per node, "all" or "off")
  *   /sys/kernel/debug/kpart/partitions  allocations served per matrix and partition
  *   /sys/kernel/debug/kpart/types       pertype mode: the types with caches of their
  *                                       own, and the totals
@@ -14,6 +16,7 @@
  * kernel address or the random seed.
  */
 #include <linux/debugfs.h>
+#include <linux/limits.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
 
@@ -45,12 +48,24 @@ static unsigned long kpart_stats_sum(unsigned int slot)
 }
 
 static struct kpart_state_view view;
+static unsigned long retain_slabs;
 static struct dentry *kpart_dir;
+
+void kpart_debugfs_retain_slabs(unsigned long min_partial)
+{
+	retain_slabs = min_partial;
+}
 
 static int state_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "mode\t%s\npartitions\t%u\naccounted\t%u\ncaches\t%u\nretain\t%s\n",
 		   view.mode, view.partitions, view.accounted, view.caches, view.retain);
+	if (!retain_slabs)
+		seq_puts(m, "retain_slabs\toff\n");
+	else if (retain_slabs == ULONG_MAX)
+		seq_puts(m, "retain_slabs\tall\n");
+	else
+		seq_printf(m, "retain_slabs\t%lu\n", retain_slabs);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(state);

@@ -27,3 +27,5 @@ EXPORT_SYMBOL_GPL(__kpart_kmalloc_slot);
 EXPORT_SYMBOL_GPL(kpart_stats_type);
 /* kpart_types_settle(): waiting for the caches atomic allocations asked for. */
 EXPORT_SYMBOL_GPL(kpart_types_settle);
+/* kpart_types_summary(): pertype mode's totals, as debugfs shows them, for tests. */
+EXPORT_SYMBOL_GPL(kpart_types_summary);

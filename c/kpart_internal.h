@@ -73,4 +73,22 @@ void kpart_types_defer(u64 key, unsigned int cell);
 void kpart_types_make(u64 key, unsigned int cell);
 void kpart_types_cancel(void);
 
+/*
+ * Zeroed pages of at least @bytes, mapped read-only in the vmalloc area
+ * (c/ro_pages.c); NULL on failure. kpart_ro_store() writes one aligned
+ * 64-bit word of them with release order.
+ */
+void *kpart_ro_pages_new(size_t bytes);
+void kpart_ro_pages_free(void *ro);
+void kpart_ro_store(void *ro, u64 value);
+
+/* The bytes of one slab of @s: PAGE_SIZE << its order (c/slab_retention.c). */
+unsigned long kpart_slab_bytes(struct kmem_cache *s);
+
+/*
+ * The min_partial kpart gave its caches, for debugfs: 0 when it left SLUB's
+ * own, ULONG_MAX for every empty slab. Called before kpart_debugfs_init().
+ */
+void kpart_debugfs_retain_slabs(unsigned long min_partial);
+
 #endif /* _KPART_INTERNAL_H */

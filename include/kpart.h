@@ -151,8 +151,9 @@ extern struct kpart_routes kpart_routes;
 /*
  * The caches of one type in pertype mode, [matrix][size class] (NULL: not
  * made yet), and its allocation counter. kpart makes them and keeps them
- * until it unloads; call sites point to them (KPART_THIS_IP). Past kpart's
- * cache cap, a type's descriptor holds the caches of its typed partition.
+ * until it unloads, in pages of their own that every reader sees read-only
+ * (c/ro_pages.c); call sites point to them (KPART_THIS_IP). Past kpart's
+ * cache cap, a type's new size classes are its typed partition's caches.
  */
 struct kpart_type {
 	struct kmem_cache *caches[2][KPART_CLASS_SLOTS];
@@ -237,6 +238,11 @@ resolve:
  * FORTIFY_SOURCE. What the table cannot serve goes where kmalloc() sends it,
  * through __kpart_kmalloc() (counted) or, for a given NUMA node,
  * kmalloc_node() itself.
+ *
+ * @site is any value in typed and random mode. In pertype mode it must be the
+ * address of a NULL-initialised struct kpart_type pointer that the caller
+ * keeps for @token alone, as KPART_THIS_IP's static is: kpart writes the
+ * type's descriptor there, and the in-line path reads it.
  */
 static __always_inline __alloc_size(1) void *
 kpart_alloc_routed_node(size_t size, gfp_t flags, int node,

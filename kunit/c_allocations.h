@@ -38,6 +38,20 @@ int kpart_test_cache_of(const void *p, struct kpart_test_cache *out);
 void kpart_test_c_alloc_pertype(void **out, gfp_t flags);
 void *kpart_test_c_alloc_atomic(void);
 unsigned long kpart_test_c_token_atomic(void);
+void *kpart_test_c_alloc_one_type(gfp_t flags);
+const void *kpart_test_c_type_descriptor(void);
+void kpart_test_c_fill_classes(gfp_t flags);
+void *kpart_test_c_alloc_over_cap(gfp_t flags);
+
+/* Pertype mode's totals (kpart's debugfs "types"). */
+struct kpart_test_types {
+	unsigned long caches;
+	unsigned long max_caches;
+	unsigned long early;
+	unsigned long over_cap;
+};
+
+void kpart_test_types_counts(struct kpart_test_types *out);
 
 /*
  * c_reference.c: the load kpart_kunit's parameters describe (-ENOENT when
@@ -53,6 +67,8 @@ struct kpart_test_load {
 };
 
 int kpart_test_expected_load(struct kpart_test_load *out);
+/* The max_caches= kpart was loaded with (kpart's default when not given). */
+unsigned int kpart_test_expected_max_caches(void);
 u64 kpart_test_kernel_hash_64(u64 value, unsigned int bits);
 
 /*
@@ -75,5 +91,11 @@ int kpart_test_reuse(unsigned long token, unsigned long site,
 
 /* c_read_only.c: whether kpart's routing table can be written (0 or 1). */
 int kpart_test_routes_writable(bool *page_writable, bool *write_succeeds);
+/*
+ * The same of the page that holds @p, and whether @p is in the linear map
+ * (where every slab object is); -ENOENT when @p is NULL or not mapped.
+ */
+int kpart_test_ro_page(const void *p, bool *linear_map, bool *page_writable,
+		       bool *write_succeeds);
 
 #endif

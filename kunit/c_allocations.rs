@@ -252,3 +252,66 @@ pub(crate) fn token_atomic() -> u64 {
     // SAFETY: The helper only returns a compile-time constant.
     unsafe { ffi::kpart_test_c_token_atomic() as u64 }
 }
+
+/// `struct kpart_pt_acct` from C, from one call site: in pertype mode, the
+/// first allocation fills the site's descriptor and the next take the
+/// in-line path.
+pub(crate) fn alloc_one_type(flags: bindings::gfp_t) -> *mut c_void {
+    // SAFETY: No precondition (see above).
+    unsafe { ffi::kpart_test_c_alloc_one_type(flags) }
+}
+
+/// The descriptor a C call site of `struct kpart_pt_acct` reads in line
+/// once kpart has filled it (pertype mode), or NULL.
+pub(crate) fn type_descriptor() -> *const c_void {
+    // SAFETY: The helper allocates and frees one object; no precondition.
+    unsafe { ffi::kpart_test_c_type_descriptor() }
+}
+
+/// Allocates and frees a type of its own in every size class, from C.
+pub(crate) fn fill_classes(flags: bindings::gfp_t) {
+    // SAFETY: No precondition (see above).
+    unsafe { ffi::kpart_test_c_fill_classes(flags) }
+}
+
+/// `struct kpart_pt_over_c` from C, from one call site.
+pub(crate) fn alloc_over_cap(flags: bindings::gfp_t) -> *mut c_void {
+    // SAFETY: No precondition (see above).
+    unsafe { ffi::kpart_test_c_alloc_over_cap(flags) }
+}
+
+/// `struct kpart_test_types`: pertype mode's totals.
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct TestTypes {
+    pub(crate) caches: c_ulong,
+    pub(crate) max_caches: c_ulong,
+    pub(crate) early: c_ulong,
+    pub(crate) over_cap: c_ulong,
+}
+
+/// Pertype mode's totals, as kpart's debugfs shows them.
+pub(crate) fn types_counts() -> TestTypes {
+    let mut out = TestTypes::default();
+    // SAFETY: `out` is valid for writes of a `struct kpart_test_types`.
+    unsafe { ffi::kpart_test_types_counts(&mut out) };
+    out
+}
+
+/// The max_caches= kpart was loaded with, as kpart_kunit was told.
+pub(crate) fn expected_max_caches() -> u32 {
+    // SAFETY: The function only reads a parameter.
+    unsafe { ffi::kpart_test_expected_max_caches() }
+}
+
+/// Whether the page at `p` is writable: (its page table entry says so, a
+/// real write succeeds), and whether `p` is in the linear map, where every
+/// slab object is; `None` when `p` is NULL or not mapped.
+pub(crate) fn ro_page(p: *const c_void) -> Option<(bool, bool, bool)> {
+    let (mut linear, mut page, mut write) = (true, true, true);
+    // SAFETY: The pointers are valid for writes of a `bool`; the function
+    // rewrites one byte at `p` with its own value at most, which faults
+    // harmlessly on a read-only page.
+    (unsafe { ffi::kpart_test_ro_page(p, &mut linear, &mut page, &mut write) } == 0)
+        .then_some((linear, page, write))
+}

@@ -58,9 +58,19 @@ extern "C" {
     );
     pub(crate) fn kpart_test_c_alloc_atomic() -> *mut kernel::ffi::c_void;
     pub(crate) fn kpart_test_c_token_atomic() -> kernel::ffi::c_ulong;
+    pub(crate) fn kpart_test_c_alloc_one_type(
+        flags: kernel::bindings::gfp_t,
+    ) -> *mut kernel::ffi::c_void;
+    pub(crate) fn kpart_test_c_type_descriptor() -> *const kernel::ffi::c_void;
+    pub(crate) fn kpart_test_c_fill_classes(flags: kernel::bindings::gfp_t);
+    pub(crate) fn kpart_test_c_alloc_over_cap(
+        flags: kernel::bindings::gfp_t,
+    ) -> *mut kernel::ffi::c_void;
+    pub(crate) fn kpart_test_types_counts(out: *mut crate::c_allocations::TestTypes);
     pub(crate) fn kpart_test_expected_load(
         out: *mut crate::c_allocations::TestLoad,
     ) -> kernel::ffi::c_int;
+    pub(crate) fn kpart_test_expected_max_caches() -> kernel::ffi::c_uint;
     pub(crate) fn kpart_test_kernel_hash_64(value: u64, bits: kernel::ffi::c_uint) -> u64;
     pub(crate) fn kpart_test_reuse(
         token: kernel::ffi::c_ulong,
@@ -68,6 +78,12 @@ extern "C" {
         out: *mut crate::c_allocations::TestReuse,
     ) -> kernel::ffi::c_int;
     pub(crate) fn kpart_test_routes_writable(
+        page_writable: *mut bool,
+        write_succeeds: *mut bool,
+    ) -> kernel::ffi::c_int;
+    pub(crate) fn kpart_test_ro_page(
+        p: *const kernel::ffi::c_void,
+        linear_map: *mut bool,
         page_writable: *mut bool,
         write_succeeds: *mut bool,
     ) -> kernel::ffi::c_int;

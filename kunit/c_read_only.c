@@ -42,3 +42,22 @@ int kpart_test_routes_writable(bool *page_writable, bool *write_succeeds)
 	*write_succeeds = !rewrite_byte((u8 *)addr);
 	return 0;
 }
+
+int kpart_test_ro_page(const void *p, bool *linear_map, bool *page_writable,
+		       bool *write_succeeds)
+{
+	unsigned long addr = (unsigned long)p;
+	unsigned int level;
+	pte_t *pte;
+
+	if (!p)
+		return -ENOENT;
+	/* Slab objects are in the linear map; kpart's read-only pages are not. */
+	*linear_map = virt_addr_valid(p);
+	pte = lookup_address(addr, &level);
+	if (!pte || !pte_present(*pte))
+		return -ENOENT;
+	*page_writable = pte_write(*pte);
+	*write_succeeds = !rewrite_byte((u8 *)addr);
+	return 0;
+}

@@ -28,12 +28,21 @@ MODULE_PARM_DESC(accounted, "Whether kpart was loaded with the accounted matrix 
 
 static char *retain;
 module_param(retain, charp, 0444);
-MODULE_PARM_DESC(retain, "The retain= kpart was loaded with (default: kpart's, 'all')");
+MODULE_PARM_DESC(retain, "The retain= kpart was loaded with: 'all' (default: kpart's default budget keeps what the suites empty), 'off' or a count");
 
 /* Mode 0, as kpart's own seed parameter. */
 static unsigned long long seed;
 module_param(seed, ullong, 0);
 MODULE_PARM_DESC(seed, "The seed kpart was loaded with (random mode)");
+
+static unsigned int max_caches = 1024;
+module_param(max_caches, uint, 0444);
+MODULE_PARM_DESC(max_caches, "The max_caches= kpart was loaded with (default: kpart's, 1024)");
+
+unsigned int kpart_test_expected_max_caches(void)
+{
+	return max_caches;
+}
 
 int kpart_test_expected_load(struct kpart_test_load *out)
 {

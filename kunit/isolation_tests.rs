@@ -2,10 +2,11 @@
 
 //! Suite `kpart_isolation`: what stands between an attacker and kpart's
 //! caches besides partitioning. The routing table is read-only once kpart's
-//! init has returned, and with slab retention (`retain=all`, the default) a
-//! page that held kpart objects is never handed to another cache or to the
-//! page allocator's callers; with `retain=off` it is, which shows the
-//! experiment can tell the two apart.
+//! init has returned, and so is pertype mode's: each type's descriptor is in
+//! read-only pages no slab object neighbours. With slab retention (kpart's
+//! default budget, or `retain=all`) a page that held kpart objects is not
+//! handed to another cache or to the page allocator's callers; with
+//! `retain=off` it is, which shows the experiment can tell the two apart.
 
 use crate::c_allocations as c;
 use kernel::prelude::*;
@@ -20,12 +21,30 @@ fn routes_read_only() {
     kunit_expect!(!write_succeeds, "a write to kpart_routes succeeded");
 }
 
+/// Pertype mode: the descriptor a call site reads in line (a type's caches
+/// and counter) is in kpart's read-only pages, outside the linear map where
+/// every slab object is, and a write to it faults.
+fn type_routes_read_only() {
+    if !crate::alloc_tests::require_mode(crate::alloc_tests::MODE_PERTYPE) {
+        return;
+    }
+    let descriptor = c::type_descriptor();
+    let Some((linear_map, page_writable, write_succeeds)) = c::ro_page(descriptor) else {
+        kunit_expect!(false, "no descriptor after an allocation: {:?}", descriptor);
+        return;
+    };
+    kunit_expect!(!linear_map, "a type's descriptor is in the linear map");
+    kunit_expect!(!page_writable, "a type's descriptor's page is writable");
+    kunit_expect!(!write_succeeds, "a write to a type's descriptor succeeded");
+}
+
 /// Fills 32 slabs of a kpart cache, frees them, churns another cache of the
 /// same object size through KASAN's quarantine and draws 256 MiB of pages twice (by slab order, then by page):
 /// with retention none of the 32 frames is handed out and all are still the
 /// cache's; without, some are.
 fn no_cross_cache_reuse() {
-    // retain=all unless kpart_kunit was told otherwise, as kpart's default.
+    // Retained unless kpart_kunit was told otherwise: kpart's default budget
+    // keeps the experiment's 32 slabs, as retain=all does.
     let retain = c::expected_load().map_or(-1, |l| l.retain);
     let seen = match c::reuse_experiment(63, 0x6b70_6172_7472_6575) {
         Ok(seen) => seen,
@@ -77,5 +96,9 @@ fn no_cross_cache_reuse() {
 kunit_suite!(
     KPART_ISOLATION,
     "kpart_isolation",
-    [routes_read_only, no_cross_cache_reuse]
+    [
+        routes_read_only,
+        type_routes_read_only,
+        no_cross_cache_reuse
+    ]
 );

@@ -10,7 +10,7 @@
 use crate::alloc_tests::{require_mode, MODE_PERTYPE};
 use crate::c_allocations::{self as c, kfree};
 use crate::kpart::{self, kpart_type, AllocType};
-use kernel::alloc::flags::{GFP_ATOMIC, GFP_KERNEL};
+use kernel::alloc::flags::{GFP_ATOMIC, GFP_KERNEL, GFP_KERNEL_ACCOUNT};
 use kernel::bindings;
 use kernel::ffi::c_void;
 
@@ -35,6 +35,8 @@ twins! {
     kpart_pt_i { p: *mut c_void, v: [u32; 4] }
     kpart_pt_o { p: [*mut c_void; 3] }
     kpart_pt_atomic_rust { p: *mut c_void, v: [u64; 2] }
+    kpart_pt_acct { p: *mut c_void, v: [u64; 5] }
+    kpart_pt_over_rust { p: *mut c_void, v: [u64; 3] }
 }
 
 /// The tokens of the six types, in `c::alloc_pertype`'s order.
@@ -203,6 +205,38 @@ fn no_types_outside_pertype_mode() {
     kfree(p);
 }
 
+/// In every mode, from C and from Rust, in line and out of line: an
+/// accounted allocation is in an accounted cache (`SLAB_ACCOUNT`) and a plain
+/// one in a plain cache. Without the accounted matrix, accounted allocations
+/// are charged to the memory cgroup but share the plain caches (or go to
+/// the kernel's `kmalloc-cg-*`), so only plain ones are checked there.
+fn accounted_allocations_in_accounted_caches() {
+    let matrix = kpart::info().accounted;
+    // The first round fills pertype mode's descriptors; the next ones read
+    // them in line.
+    for round in 0..3 {
+        for (flags, accounted) in [(GFP_KERNEL, false), (GFP_KERNEL_ACCOUNT, true)] {
+            let from_c = c::alloc_one_type(kpart::gfp(flags));
+            let from_rust = kpart::alloc::<kpart_pt_acct>(flags).cast::<c_void>();
+            for (lang, p) in [("C", from_c), ("Rust", from_rust)] {
+                let cache = c::cache_of(p);
+                kunit_expect!(cache.is_some(), "{}: not a slab object", lang);
+                if let Some(cache) = cache.filter(|_| matrix || !accounted) {
+                    kunit_expect!(
+                        cache.account == accounted,
+                        "round {} {}: {} allocation in {}",
+                        round,
+                        lang,
+                        if accounted { "an accounted" } else { "a plain" },
+                        cache.name().to_str().unwrap_or("?")
+                    );
+                }
+                kfree(p);
+            }
+        }
+    }
+}
+
 kunit_suite!(
     KPART_PERTYPE,
     "kpart_pertype",
@@ -211,5 +245,62 @@ kunit_suite!(
         first_allocation_in_atomic_context,
         raw_buffers_split_by_site,
         no_types_outside_pertype_mode,
+        accounted_allocations_in_accounted_caches,
     ]
+);
+
+/// Past `max_caches=`, a type settles: 1000 allocations in atomic context of
+/// a type that can get no cache of its own, from C and from Rust, ask for
+/// it about once each (`early` and `over_cap` rise by about 1, not by
+/// 1000), and are served by its typed partition. Needs kpart loaded with
+/// `max_caches=8` (tests/guest/kunit-loads).
+fn over_cap_types_settle() {
+    if !require_mode(MODE_PERTYPE) {
+        return;
+    }
+    if c::expected_max_caches() != 8 {
+        crate::kunit_support::skip(c"needs kpart loaded with max_caches=8");
+        return;
+    }
+    // A type with a cache of its own before the cap is reached.
+    let first = c::alloc_one_type(bindings::GFP_KERNEL);
+    let own = kpart::locate(first).map(|l| l.token);
+    kunit_expect!(own.is_some_and(|t| t != 0), "{:?}", own);
+    kfree(first);
+    c::fill_classes(bindings::GFP_KERNEL);
+    let before = c::types_counts();
+    kunit_expect_eq!(before.caches, 8);
+    for i in 0..1000 {
+        let from_c = c::alloc_over_cap(bindings::GFP_ATOMIC);
+        let from_rust = kpart::alloc::<kpart_pt_over_rust>(GFP_ATOMIC).cast::<c_void>();
+        for p in [from_c, from_rust] {
+            kunit_expect!(!p.is_null());
+            let loc = kpart::locate(p);
+            // In the typed partition's caches, not a cache of its own.
+            kunit_expect!(loc.is_some_and(|l| l.token == 0), "{:?}", loc);
+            kfree(p);
+        }
+        if i == 0 {
+            kpart::settle();
+        }
+    }
+    let after = c::types_counts();
+    kunit_expect_eq!(after.caches, 8);
+    let (early, over_cap) = (after.early - before.early, after.over_cap - before.over_cap);
+    kunit_expect!(
+        (1..=4).contains(&early) && (1..=4).contains(&over_cap),
+        "1000 over-cap allocations: early +{}, over_cap +{}",
+        early,
+        over_cap
+    );
+    // The type that had its cache keeps it past the cap.
+    let again = c::alloc_one_type(bindings::GFP_KERNEL);
+    kunit_expect_eq!(kpart::locate(again).map(|l| l.token), own);
+    kfree(again);
+}
+
+kunit_suite!(
+    KPART_PERTYPE_CAP,
+    "kpart_pertype_cap",
+    [over_cap_types_settle]
 );

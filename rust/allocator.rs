@@ -107,7 +107,8 @@ impl Kpart {
         max_caches: u32,
     ) -> kernel::error::Result<Kpart> {
         let router = Router::new(mode, partitions, seed).ok_or(kernel::error::code::EINVAL)?;
-        let matrix = CacheMatrix::new(partitions as usize, accounted, retention)?;
+        let matrix = CacheMatrix::new(partitions as usize, accounted, retention, mode, max_caches)?;
+        let retention = matrix.retention();
         let types = match mode {
             Mode::PerType => Some(TypeRegistry::new(&matrix, max_caches, retention, seed)?),
             _ => None,

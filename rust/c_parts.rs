@@ -103,6 +103,7 @@ const _: () = {
 
 pub(crate) use super::c_parts_ffi::{
     kpart_copy_object, kpart_counter_free, kpart_counter_new, kpart_counter_sum,
-    kpart_debugfs_exit, kpart_debugfs_init, kpart_params_get, kpart_slab_cache_of,
+    kpart_debugfs_exit, kpart_debugfs_init, kpart_debugfs_retain_slabs, kpart_params_get,
+    kpart_ro_pages_free, kpart_ro_pages_new, kpart_ro_store, kpart_slab_bytes, kpart_slab_cache_of,
     kpart_slab_retain, kpart_types_cancel, kpart_types_defer, kpart_types_may_create,
 };

@@ -28,6 +28,11 @@ extern "C" {
     pub(crate) fn kpart_types_may_create(flags: kernel::bindings::gfp_t) -> bool;
     pub(crate) fn kpart_types_defer(key: u64, cell: kernel::ffi::c_uint);
     pub(crate) fn kpart_types_cancel();
+    pub(crate) fn kpart_ro_pages_new(bytes: usize) -> *mut kernel::ffi::c_void;
+    pub(crate) fn kpart_ro_pages_free(ro: *mut kernel::ffi::c_void);
+    pub(crate) fn kpart_ro_store(ro: *mut kernel::ffi::c_void, value: u64);
+    pub(crate) fn kpart_slab_bytes(s: *mut kernel::bindings::kmem_cache) -> kernel::ffi::c_ulong;
+    pub(crate) fn kpart_debugfs_retain_slabs(min_partial: kernel::ffi::c_ulong);
 }
 
 /// `kpart_types_summary` is defined in Rust with the type C declares.

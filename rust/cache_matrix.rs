@@ -12,7 +12,8 @@
 //! dropped; where an allocation goes is described by the routing table
 //! alone (`route_table.rs`), which is filled from [`CacheMatrix::cells`].
 
-use crate::retention::Retention;
+use crate::partition::Mode;
+use crate::retention::{shared_slab_bytes, Retention};
 use crate::size_class;
 use crate::slab_cache::SlabCache;
 use kernel::alloc::KVec;
@@ -37,11 +38,13 @@ pub(crate) struct Cell<'a> {
 ///
 /// `caches` holds `matrices() * partitions * size_class::COUNT` caches, laid
 /// out as `[matrix][partition][class]`; matrix 1 (accounted) exists only when
-/// `accounted` is set.
+/// `accounted` is set. Each keeps its empty slabs as `retention` says, which
+/// is no [`Retention::Budget`].
 pub(crate) struct CacheMatrix {
     caches: KVec<SlabCache>,
     partitions: usize,
     accounted: bool,
+    retention: Retention,
 }
 
 impl CacheMatrix {
@@ -49,10 +52,17 @@ impl CacheMatrix {
     /// matrix when `accounted` is set, each keeping its empty slabs as
     /// `retention` says. On failure, the caches made so far are destroyed:
     /// nothing is left behind.
+    ///
+    /// A budget becomes one slab count for every cache that shares it
+    /// ([`CacheMatrix::retention`]): the matrix's caches, and in pertype mode
+    /// (`mode`) the buckets of raw buffers made at load and up to
+    /// `max_caches` caches for types made later.
     pub(crate) fn new(
         partitions: usize,
         accounted: bool,
         retention: Retention,
+        mode: Mode,
+        max_caches: u32,
     ) -> Result<CacheMatrix> {
         let matrices = if accounted { 2 } else { 1 };
         let mut caches =
@@ -70,13 +80,40 @@ impl CacheMatrix {
                 }
             }
         }
+        // No cache has served an allocation yet: a budget, which set nothing
+        // on them (`Retention::min_partial`), can still become their count.
+        let retention = match retention {
+            Retention::Budget(_) => {
+                let (copies, later) = match mode {
+                    // The buckets are the matrix again: one cache per
+                    // partition, size class and matrix.
+                    Mode::PerType => (2, max_caches as u64),
+                    Mode::Typed | Mode::Random => (1, 0),
+                };
+                let slabs = caches.iter().map(SlabCache::slab_bytes);
+                let resolved = retention.resolve(shared_slab_bytes(slabs, copies, later));
+                for cache in caches.iter() {
+                    cache.retain(resolved);
+                }
+                resolved
+            }
+            other => other,
+        };
         // INVARIANT: one cache was pushed per (matrix, partition, class), in
-        // that order.
+        // that order, and each keeps its empty slabs as `retention`, a
+        // resolved budget or no budget at all, says.
         Ok(CacheMatrix {
             caches,
             partitions,
             accounted,
+            retention,
         })
+    }
+
+    /// The retention of every cache kpart makes, the matrix's and any made
+    /// later: a budget as the slab count it came to.
+    pub(crate) fn retention(&self) -> Retention {
+        self.retention
     }
 
     /// The number of partitions.

@@ -10,6 +10,7 @@
 
 use kernel::bindings;
 use kernel::c_str;
+use kernel::ffi::c_ulong;
 use kernel::prelude::*;
 use kernel::str::CStr;
 
@@ -30,6 +31,7 @@ mod kpart_ffi;
 mod kpart_ffi_check;
 mod partition;
 mod retention;
+mod ro_pages;
 mod route_table;
 mod size_class;
 mod slab_cache;
@@ -49,7 +51,7 @@ module! {
 }
 
 struct KpartModule {
-    kpart: Pin<KBox<Kpart>>,
+    kpart: Pin<VBox<Kpart>>,
 }
 
 /// The module parameters, checked.
@@ -116,7 +118,8 @@ fn params() -> Result<Params> {
     let retention = Retention::parse(retain_str.as_bytes());
     if retention.is_none() {
         pr_err!(
-            "retain={}: must be 'all', 'off' or a slab count from 1 to 4294967295\n",
+            "retain={}: must be a budget <n>M or <n>G (n from 1, at most 2^64 - 1 bytes), \
+             'all', 'off' or a slab count from 1 to 4294967295\n",
             retain_str.to_str().unwrap_or("?")
         );
     }
@@ -166,7 +169,7 @@ impl kernel::Module for KpartModule {
                 p.max_caches,
             )
         }?;
-        let kpart = KBox::pin(kpart, GFP_KERNEL)?;
+        let kpart = VBox::pin(kpart, GFP_KERNEL)?;
         // SAFETY: This is kpart's init, which calls `publish` once. `kpart` is
         // pinned and owned by the module until its exit, when no user is left.
         unsafe { allocator::publish(&kpart) };
@@ -181,15 +184,20 @@ impl kernel::Module for KpartModule {
             caches: kpart.matrix().len() as u32,
             retain: p.retain.as_char_ptr(),
         };
+        // What every cache got: a budget as its slab count; 0 for SLUB's own.
+        let min_partial = kpart.matrix().retention().min_partial().unwrap_or(0);
+        // SAFETY: Sets a value debugfs shows, before its files exist.
+        unsafe { c_parts::kpart_debugfs_retain_slabs(min_partial as c_ulong) };
         // SAFETY: `view` is valid for the call, which copies it; its strings
         // live as long as the module.
         unsafe { c_parts::kpart_debugfs_init(&view) };
         pr_info!(
-            "{} mode, {} partitions, accounted matrix {}, retain {}: {} caches\n",
+            "{} mode, {} partitions, accounted matrix {}, retain {}, retain_slabs {}: {} caches\n",
             p.mode.name(),
             p.partitions,
             if p.accounted { "on" } else { "off" },
             p.retain.to_str().unwrap_or("?"),
+            kpart.matrix().retention(),
             kpart.matrix().len()
         );
         Ok(KpartModule { kpart })

@@ -50,7 +50,7 @@ const PARTITION_BITS: u32 = MAX_PARTITIONS.trailing_zeros();
 pub(crate) const ROWS: usize = 2 << PARTITION_BITS;
 
 /// Bits of the size class in a slot index.
-const CLASS_BITS: u32 = 4;
+pub(crate) const CLASS_BITS: u32 = 4;
 
 /// Slots of the table: `row << 4 | class`.
 pub(crate) const SLOTS: usize = ROWS << CLASS_BITS;
@@ -235,9 +235,9 @@ unsafe fn cache_alloc(
 ///
 /// Once a pointer to it is published (in the type table or a call site's
 /// descriptor), `allocs` and `token` never change and it lives until kpart's
-/// exit; each cache pointer is NULL or a cache serving its size class that
-/// lives until kpart's exit, and once set it never changes. `allocs` is a
-/// per-CPU counter.
+/// exit, in kpart's read-only pages (`rust/ro_pages.rs`); each cache pointer
+/// is NULL or a cache serving its size class that lives until kpart's exit,
+/// and once set it never changes. `allocs` is a per-CPU counter.
 #[repr(C)]
 pub(crate) struct TypeCaches {
     /// `[matrix][size class]`: matrix 1 for `__GFP_ACCOUNT`.

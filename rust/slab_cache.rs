@@ -52,7 +52,8 @@ pub(crate) struct SlabCache {
 unsafe impl Send for SlabCache {}
 
 // SAFETY: The operations through `&SlabCache` (setting its retention,
-// reading its address) may run concurrently from any number of threads.
+// reading its slab size or its address) may run concurrently from any number
+// of threads.
 unsafe impl Sync for SlabCache {}
 
 impl SlabCache {
@@ -120,12 +121,20 @@ impl SlabCache {
     }
 
     /// Makes the cache keep its empty slabs as `retention` says; see
-    /// `retention.rs`. Called before the first allocation.
+    /// `retention.rs`. Called before the first allocation. A budget not yet
+    /// resolved to a count leaves SLUB's policy until it is.
     pub(crate) fn retain(&self, retention: Retention) {
         if let Some(min_partial) = retention.min_partial() {
             // SAFETY: By the type invariant `self.cache` is a live cache.
             unsafe { c_parts::kpart_slab_retain(self.cache.as_ptr(), min_partial as c_ulong) };
         }
+    }
+
+    /// The bytes of one of its slabs: `PAGE_SIZE` shifted by the order SLUB
+    /// chose when it made the cache (a slab may be smaller, never larger).
+    pub(crate) fn slab_bytes(&self) -> u64 {
+        // SAFETY: By the type invariant `self.cache` is a live cache.
+        unsafe { c_parts::kpart_slab_bytes(self.cache.as_ptr()) as u64 }
     }
 
     /// The cache as a raw pointer, for comparison with the cache of an object.

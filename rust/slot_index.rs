@@ -9,7 +9,7 @@
 //! the accounted matrix).
 
 use crate::route_table::Routes;
-use kernel::alloc::KVec;
+use kernel::alloc::VVec;
 use kernel::bindings;
 use kernel::prelude::*;
 
@@ -20,13 +20,13 @@ use kernel::prelude::*;
 /// `entries` is sorted by address and holds `(cache address, slot)` for
 /// every non-NULL slot of the table it was built from, and nothing else.
 pub(crate) struct SlotIndex {
-    entries: KVec<(usize, u16)>,
+    entries: VVec<(usize, u16)>,
 }
 
 impl SlotIndex {
     /// Indexes every non-NULL slot of `routes`.
     pub(crate) fn new(routes: &Routes) -> Result<SlotIndex> {
-        let mut entries = KVec::new();
+        let mut entries = VVec::new();
         for (slot, cache) in routes.caches.iter().enumerate() {
             if !cache.is_null() {
                 // Fits: the table has fewer than 2^16 slots (`route_table.rs`).

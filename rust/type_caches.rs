@@ -9,29 +9,40 @@
 //! partition as random mode splits them; a bucket's key is `2^63` plus its
 //! number, which no token is.
 //!
-//! A type gets a cache for a size class and matrix on the first allocation
-//! that needs it and may sleep ([`TypeRegistry::resolve`]). Until then, and
-//! for allocations that may not make a cache (atomic, `GFP_NOFS`, in
-//! reclaim), the type's typed partition serves and a work item makes the
-//! cache (`c/pertype.c`). Past `max_caches=` caches, a type keeps its typed
-//! partition. Caches are named `kpart-t-<token>-<size>` (types) and
+//! The buckets' caches are all made at load: which bucket a site falls in
+//! depends on the per-load seed, and a cache that appeared on a site's first
+//! allocation would show it to anyone who lists `/sys/kernel/slab`. A type
+//! gets a cache for a size class and matrix on the first allocation that
+//! needs it and may sleep ([`TypeRegistry::resolve`]); a type's token is no
+//! secret. Until then, and for allocations that may not make a cache
+//! (atomic, `GFP_NOFS`, in reclaim), the type's typed partition serves and a
+//! work item settles the type (`c/pertype.c`). Past `max_caches=` caches, a
+//! type's new size classes are its typed partition's caches, in its own
+//! descriptor: the classes it has keep theirs, and its allocations stay in
+//! line. Caches are named `kpart-t-<token>-<size>` (types) and
 //! `kpart-s-<bucket>-<size>` (raw buffers), with `cg-` after `kpart-` in the
 //! accounted matrix, and are kept until kpart unloads: a user module that
 //! unloads leaves its types' caches, empty, for its next load.
 //!
-//! Readers find a type without a lock: the table is open-addressed and an
-//! entry, once published, is never removed or moved until kpart's exit.
+//! Everything that routes an allocation — the table of types, each type's
+//! caches, the index from a cache back to its type — is in [`RoPages`]:
+//! pages no slab object neighbours, read-only to everyone, written by kpart
+//! under its mutex. Readers find a type without a lock: the table is
+//! open-addressed and an entry, once published, is never removed or moved
+//! until kpart's exit.
 
 use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::partition::{Mode, Router, BUCKET};
 use crate::retention::Retention;
+use crate::ro_pages::RoPages;
 use crate::route_table::{self, TypeCaches};
 use crate::size_class;
 use crate::slab_cache::SlabCache;
+use core::mem::size_of;
 use core::ptr::{self, NonNull};
-use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-use kernel::alloc::KVec;
+use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use kernel::alloc::{KVec, VBox, VVec};
 use kernel::bindings;
 use kernel::ffi::{c_char, c_ulong, c_void};
 use kernel::fmt;
@@ -43,68 +54,65 @@ use kernel::sync::Mutex;
 /// The largest `max_caches=`.
 pub(crate) const MAX_CACHES: u32 = 65536;
 
+/// Types past the cap that still get a descriptor of their own (whose new
+/// size classes are their typed partition's caches); beyond them, a type
+/// shares its typed partition's descriptor.
+const TYPES_PAST_CAP: usize = 256;
+
 /// `GOLDEN_RATIO_64` of `include/linux/hash.h`.
 const GOLDEN_RATIO_64: u64 = 0x61C8_8646_80B5_83EB;
 
-/// A type with caches of its own: the `struct kpart_type` call sites point
-/// to, first, and what only kpart needs.
-///
-/// # Invariants
-///
-/// `caches.allocs` is a counter from `kpart_counter_new()` that this entry
-/// alone frees, on drop.
+/// An entry of the index from a cache to the type whose own it is.
 #[repr(C)]
-struct Entry {
-    caches: TypeCaches,
+struct Owner {
+    /// The cache; NULL: a free slot. Published last, with release order.
+    cache: AtomicPtr<bindings::kmem_cache>,
+    /// `type index << 8 | accounted << 4 | size class`.
+    place: AtomicU64,
 }
 
-impl Entry {
-    /// A type with key `key` and no caches yet.
-    fn new(key: u64) -> Result<KBox<Entry>> {
-        // SAFETY: Allocating a counter has no precondition.
-        let allocs = unsafe { c_parts::kpart_counter_new() };
-        if allocs.is_null() {
-            return Err(ENOMEM);
+/// Where each part of the routing pages starts, and how many it holds.
+struct Layout {
+    /// Open-addressed table of types by key: `slots` type pointers.
+    slots: usize,
+    /// Open-addressed index of caches: `owners` [`Owner`]s.
+    owners: usize,
+    /// The types, `entries` [`TypeCaches`]: the typed partitions first, then
+    /// the buckets, then types in the order they came.
+    entries: usize,
+}
+
+impl Layout {
+    fn new(partitions: usize, max_caches: usize, bucket_caches: usize) -> Layout {
+        let entries = 2 * partitions + max_caches + TYPES_PAST_CAP;
+        Layout {
+            slots: (2 * entries).next_power_of_two(),
+            owners: (2 * (max_caches + bucket_caches))
+                .next_power_of_two()
+                .max(16),
+            entries,
         }
-        // INVARIANT: `allocs` is new and owned by the entry.
-        Ok(KBox::new(
-            Entry {
-                caches: TypeCaches {
-                    caches: Default::default(),
-                    allocs,
-                    token: key,
-                },
-            },
-            GFP_KERNEL,
-        )?)
     }
 
-    /// How many caches the type has.
-    fn cache_count(&self) -> u32 {
-        let mut count = 0;
-        for matrix in &self.caches.caches {
-            for cache in matrix {
-                count += !cache.load(Ordering::Relaxed).is_null() as u32;
-            }
-        }
-        count
+    fn owners_at(&self) -> usize {
+        self.slots * size_of::<AtomicPtr<TypeCaches>>()
+    }
+
+    fn entries_at(&self) -> usize {
+        self.owners_at() + self.owners * size_of::<Owner>()
+    }
+
+    fn bytes(&self) -> usize {
+        self.entries_at() + self.entries * size_of::<TypeCaches>()
     }
 }
 
-impl Drop for Entry {
-    fn drop(&mut self) {
-        // SAFETY: By the type invariant the counter is ours, and nobody
-        // counts in it any more: kpart is unloading.
-        unsafe { c_parts::kpart_counter_free(self.caches.allocs) };
-    }
-}
-
-/// What the mutex guards: the owners of the entries, the caches and names.
+/// What the mutex guards: the types handed out, the caches and names.
 struct State {
-    /// Every entry in the table, owned here.
-    entries: KVec<KBox<Entry>>,
-    /// Every cache of every entry, destroyed when the registry drops.
-    caches: KVec<SlabCache>,
+    /// Entries in use.
+    used: usize,
+    /// Every cache of every type, destroyed when the registry drops.
+    caches: VVec<SlabCache>,
     /// Names given by Rust users: (key, name).
     names: KVec<(u64, CString)>,
 }
@@ -113,93 +121,103 @@ struct State {
 ///
 /// # Invariants
 ///
-/// Every non-NULL pointer in `table` points to an entry owned by
-/// `state.entries`, published with a release store once complete, and never
-/// removed before the registry drops. `fallback[p]` holds the caches of typed
-/// partition `p` of the matrix the registry was made with.
+/// `pages` holds `layout`: the table, the index of caches and the entries,
+/// all zero-initialised and written only through `pages.store` under the
+/// mutex (or in `new`, before anything is shared). Entries `0..state.used`
+/// are initialised: entry `p < partitions` holds the caches of typed
+/// partition `p` of the matrix the registry was made with, entry
+/// `partitions + b` those of bucket `b`; each one's `allocs` is a counter
+/// from `kpart_counter_new()` that the registry frees on drop. Every
+/// non-NULL table slot points to an initialised entry, published with a
+/// release store once complete, and never removed before the registry
+/// drops.
 pub(crate) struct TypeRegistry {
-    table: KVec<AtomicPtr<Entry>>,
-    /// `log2(table.len())`.
+    pages: RoPages,
+    layout: Layout,
+    /// `log2(layout.slots)`.
     bits: u32,
+    partitions: usize,
     max_caches: usize,
     accounted: bool,
     retention: Retention,
     /// Typed mode's router: the partition a type falls back to, and the
     /// bucket of raw buffers.
     typed: Router,
-    /// The typed partitions as types, for call sites past the cap.
-    fallback: KVec<KBox<Entry>>,
-    state: Pin<KBox<Mutex<State>>>,
+    state: Pin<VBox<Mutex<State>>>,
     cache_count: AtomicUsize,
     over_cap: AtomicUsize,
     early: AtomicUsize,
 }
 
-// SAFETY: The table and counters are atomics, the rest is guarded by the
-// mutex or never changes after `new`; entries are shared read-only (their
-// cache pointers are atomics), and the counters are per-CPU.
+// SAFETY: The pages are read with atomics or after publication, written under
+// the mutex; the rest is the mutex's, atomics, or never changes after `new`.
 unsafe impl Send for TypeRegistry {}
 // SAFETY: See `Send`.
 unsafe impl Sync for TypeRegistry {}
 
 impl TypeRegistry {
     /// A registry for `matrix`'s partitions with at most `max_caches`
-    /// caches, each keeping empty slabs as `retention` says.
+    /// caches for types, each keeping empty slabs as `retention` says, and
+    /// the caches of every bucket of raw buffers.
     pub(crate) fn new(
         matrix: &CacheMatrix,
         max_caches: u32,
         retention: Retention,
         seed: u64,
     ) -> Result<TypeRegistry> {
-        let partitions = matrix.partitions() as u32;
-        let typed = Router::new(Mode::Typed, partitions, seed).ok_or(EINVAL)?;
-        // At most one type per cache, and the buckets: half full at most.
-        let slots = (2 * (max_caches as usize + partitions as usize))
-            .next_power_of_two()
-            .max(16);
-        let mut table = KVec::with_capacity(slots, GFP_KERNEL)?;
-        for _ in 0..slots {
-            table.push(AtomicPtr::new(ptr::null_mut()), GFP_KERNEL)?;
-        }
-        let mut fallback = KVec::with_capacity(partitions as usize, GFP_KERNEL)?;
-        for _ in 0..partitions {
-            fallback.push(Entry::new(0)?, GFP_KERNEL)?;
-        }
-        for cell in matrix.cells() {
-            // Without the accounted matrix, accounted allocations use the
-            // plain one.
-            let targets: &[usize] = if matrix.accounted() {
-                &[cell.accounted as usize]
-            } else {
-                &[0, 1]
-            };
-            for &m in targets {
-                fallback[cell.partition].caches.caches[m][cell.class]
-                    .store(cell.cache.as_ptr(), Ordering::Relaxed);
-            }
-        }
-        let state = KBox::pin_init(
+        let partitions = matrix.partitions();
+        let typed = Router::new(Mode::Typed, partitions as u32, seed).ok_or(EINVAL)?;
+        let matrices = if matrix.accounted() { 2 } else { 1 };
+        let layout = Layout::new(
+            partitions,
+            max_caches as usize,
+            partitions * size_class::COUNT * matrices,
+        );
+        let pages = RoPages::new(layout.bytes())?;
+        let state = VBox::pin_init(
             new_mutex!(State {
-                entries: KVec::new(),
-                caches: KVec::new(),
+                used: 0,
+                caches: VVec::new(),
                 names: KVec::new(),
             }),
             GFP_KERNEL,
         )?;
-        // INVARIANT: the table is empty; `fallback` holds the matrix's caches.
-        Ok(TypeRegistry {
-            table,
-            bits: slots.trailing_zeros(),
+        // INVARIANT: the pages hold `layout`, all zero; no entry is in use.
+        let registry = TypeRegistry {
+            pages,
+            bits: layout.slots.trailing_zeros(),
+            layout,
+            partitions,
             max_caches: max_caches as usize,
             accounted: matrix.accounted(),
             retention,
             typed,
-            fallback,
             state,
             cache_count: AtomicUsize::new(0),
             over_cap: AtomicUsize::new(0),
             early: AtomicUsize::new(0),
-        })
+        };
+        {
+            let mut state = registry.state.lock();
+            for _ in 0..partitions {
+                registry.new_entry(&mut state, 0)?;
+            }
+            for cell in matrix.cells() {
+                let fallback = registry.entry(cell.partition);
+                for &m in registry.matrices_of(cell.accounted) {
+                    registry.store(&fallback.caches[m][cell.class], cell.cache.as_ptr());
+                }
+            }
+            for bucket in 0..partitions {
+                let entry = registry.publish(&mut state, BUCKET | bucket as u64)?;
+                for class in 0..size_class::COUNT {
+                    for accounted in [false, true].into_iter().take(matrices) {
+                        registry.add_cache(&mut state, entry, accounted, class)?;
+                    }
+                }
+            }
+        }
+        Ok(registry)
     }
 
     /// The key of an allocation with token `token` at call site `site`
@@ -215,21 +233,125 @@ impl TypeRegistry {
             .partition(if key & BUCKET != 0 { 0 } else { key }, 0)
     }
 
+    /// The matrices of the descriptor that an allocation in matrix
+    /// `accounted` reads: without the accounted matrix, accounted
+    /// allocations read the plain one.
+    fn matrices_of(&self, accounted: bool) -> &'static [usize] {
+        match (self.accounted, accounted) {
+            (true, false) => &[0],
+            (true, true) => &[1],
+            (false, _) => &[0, 1],
+        }
+    }
+
+    /// The table of types by key.
+    fn table(&self) -> &[AtomicPtr<TypeCaches>] {
+        // SAFETY: The pages hold `layout.slots` pointers at offset 0, read
+        // and written only atomically (type invariant); all-zero is NULL.
+        unsafe { core::slice::from_raw_parts(self.pages.at(0).cast(), self.layout.slots) }
+    }
+
+    /// The index of caches to their types.
+    fn owners(&self) -> &[Owner] {
+        // SAFETY: The pages hold `layout.owners` owners there, read and
+        // written only atomically (type invariant); all-zero is a free slot.
+        unsafe {
+            core::slice::from_raw_parts(
+                self.pages.at(self.layout.owners_at()).cast(),
+                self.layout.owners,
+            )
+        }
+    }
+
+    /// Where entry `index` is.
+    fn entry_ptr(&self, index: usize) -> *const TypeCaches {
+        self.pages
+            .at(self.layout.entries_at() + index * size_of::<TypeCaches>())
+            .cast()
+    }
+
+    /// Entry `index`, which is initialised.
+    fn entry(&self, index: usize) -> &TypeCaches {
+        // SAFETY: Entries below `state.used` are initialised and never change
+        // but atomically (type invariant); callers pass such an index.
+        unsafe { &*self.entry_ptr(index) }
+    }
+
+    /// The index of `entry`, one of the registry's.
+    fn index_of(&self, entry: &TypeCaches) -> usize {
+        (ptr::from_ref(entry) as usize - self.entry_ptr(0) as usize) / size_of::<TypeCaches>()
+    }
+
+    /// Stores `value` in `at`, a pointer in the registry's pages.
+    fn store<T>(&self, at: &AtomicPtr<T>, value: *mut T) {
+        // SAFETY: `at` is atomic; the callers hold the mutex or run in `new`.
+        unsafe { self.pages.store(at.as_ptr().cast(), value as u64) };
+    }
+
+    /// Initialises the next free entry as type `key`, unpublished.
+    fn new_entry(&self, state: &mut State, key: u64) -> Result<usize> {
+        if state.used == self.layout.entries {
+            return Err(ENOSPC);
+        }
+        // SAFETY: Allocating a counter has no precondition.
+        let allocs = unsafe { c_parts::kpart_counter_new() };
+        if allocs.is_null() {
+            return Err(ENOMEM);
+        }
+        let index = state.used;
+        let entry = self.entry_ptr(index);
+        // SAFETY: Entry `index` is not in use, so no reference to it exists;
+        // the pages hold it (type invariant).
+        unsafe {
+            self.pages
+                .store(ptr::addr_of!((*entry).allocs).cast(), allocs as u64);
+            self.pages.store(ptr::addr_of!((*entry).token), key);
+        }
+        // INVARIANT: the entry is initialised, and its counter the
+        // registry's.
+        state.used += 1;
+        Ok(index)
+    }
+
+    /// A new entry for `key`, published in the table.
+    fn publish(&self, state: &mut State, key: u64) -> Result<usize> {
+        let index = self.new_entry(state, key)?;
+        // The table has twice as many slots as there are entries.
+        let at = self.free_slot(key).ok_or(ENOSPC)?;
+        self.store(&self.table()[at], self.entry_ptr(index).cast_mut());
+        Ok(index)
+    }
+
     /// The table slot where the search for `key` starts.
     fn home(&self, key: u64) -> usize {
         (key.wrapping_mul(GOLDEN_RATIO_64) >> (64 - self.bits)) as usize
     }
 
     /// The entry of `key`, if published; lock-free.
-    fn find(&self, key: u64) -> Option<&Entry> {
-        let mask = self.table.len() - 1;
+    fn find(&self, key: u64) -> Option<&TypeCaches> {
+        let table = self.table();
+        let mask = table.len() - 1;
         let mut i = self.home(key);
-        for _ in 0..self.table.len() {
-            // SAFETY: By the type invariant a non-NULL slot points to a
-            // complete entry that lives as long as `self`.
-            let entry = unsafe { self.table[i].load(Ordering::Acquire).as_ref() }?;
-            if entry.caches.token == key {
+        for _ in 0..table.len() {
+            // SAFETY: By the type invariant a non-NULL slot points to an
+            // initialised entry that lives as long as `self`.
+            let entry = unsafe { table[i].load(Ordering::Acquire).as_ref() }?;
+            if entry.token == key {
                 return Some(entry);
+            }
+            i = (i + 1) & mask;
+        }
+        None
+    }
+
+    /// The first free slot for `key`; called under the mutex.
+    fn free_slot(&self, key: u64) -> Option<usize> {
+        let table = self.table();
+        let mask = table.len() - 1;
+        let mut i = self.home(key);
+        for _ in 0..table.len() {
+            if table[i].load(Ordering::Relaxed).is_null() {
+                return Some(i);
             }
             i = (i + 1) & mask;
         }
@@ -239,9 +361,9 @@ impl TypeRegistry {
     /// The caches an allocation of size class `class` in matrix `accounted`
     /// of type `key` with `flags` is to use: the type's own, made now when
     /// they do not exist yet and `flags` allow it (`kpart_types_may_create`),
-    /// or its typed partition's past the cap.
+    /// or past the cap its typed partition's, in its own descriptor.
     /// `None` when they do not exist and cannot be made now: the caller uses
-    /// the typed partition, and a work item makes them.
+    /// the typed partition, and a work item settles the type.
     pub(crate) fn resolve(
         &self,
         key: u64,
@@ -252,33 +374,30 @@ impl TypeRegistry {
     ) -> Option<&TypeCaches> {
         let accounted = accounted && self.accounted;
         if let Some(entry) = self.find(key) {
-            if entry.caches.cache(accounted, class).is_some() {
-                return Some(&entry.caches);
+            if entry.cache(accounted, class).is_some() {
+                return Some(entry);
             }
         }
         // SAFETY: `kpart_types_may_create` accepts any flags.
         if !unsafe { c_parts::kpart_types_may_create(flags) } {
             self.early.fetch_add(1, Ordering::Relaxed);
             // SAFETY: Deferring takes any key and cell.
-            unsafe { c_parts::kpart_types_defer(key, (accounted as u32) << 4 | class as u32) };
+            unsafe { c_parts::kpart_types_defer(key, cell(accounted, class)) };
             return None;
         }
-        match self.create(key, accounted, class, name) {
-            Ok(Some(caches)) => Some(caches),
-            Ok(None) => Some(&self.fallback[self.partition_of(key)].caches),
-            Err(_) => None,
-        }
+        self.create(key, accounted, class, name).ok()
     }
 
-    /// Makes type `key`'s cache of (`accounted`, `class`) under the mutex;
-    /// `Ok(None)` past the cap.
+    /// Gives type `key` a cache of (`accounted`, `class`) under the mutex:
+    /// its own, or past the cap its typed partition's. Past the last free
+    /// descriptor, the typed partition's descriptor.
     fn create(
         &self,
         key: u64,
         accounted: bool,
         class: usize,
         name: Option<&CStr>,
-    ) -> Result<Option<&TypeCaches>> {
+    ) -> Result<&TypeCaches> {
         let mut state = self.state.lock();
         if let Some(name) = name {
             if !state.names.iter().any(|(k, _)| *k == key) {
@@ -286,59 +405,77 @@ impl TypeRegistry {
                 state.names.push((key, name), GFP_KERNEL)?;
             }
         }
+        let fallback = self.entry(self.partition_of(key));
         let entry = match self.find(key) {
             Some(entry) => entry,
-            None => {
-                if state.caches.len() >= self.max_caches {
+            None => match self.publish(&mut state, key) {
+                Ok(index) => self.entry(index),
+                Err(e) if e == ENOSPC => {
                     self.over_cap.fetch_add(1, Ordering::Relaxed);
-                    return Ok(None);
+                    return Ok(fallback);
                 }
-                let entry = Entry::new(key)?;
-                let at = self.free_slot(key).ok_or(ENOSPC)?;
-                state.entries.reserve(1, GFP_KERNEL)?;
-                let p = ptr::from_ref(&*entry).cast_mut();
-                state.entries.push(entry, GFP_KERNEL)?;
-                // INVARIANT: the entry is complete and owned by `state`.
-                self.table[at].store(p, Ordering::Release);
-                // SAFETY: Just published; it lives as long as `self`.
-                unsafe { &*p }
-            }
+                Err(e) => return Err(e),
+            },
         };
-        if entry.caches.cache(accounted, class).is_some() {
-            return Ok(Some(&entry.caches));
+        if entry.cache(accounted, class).is_some() {
+            return Ok(entry);
         }
-        if state.caches.len() >= self.max_caches {
+        let count = self.cache_count.load(Ordering::Relaxed);
+        if count >= self.max_caches {
             self.over_cap.fetch_add(1, Ordering::Relaxed);
-            return Ok(None);
+            let cache = fallback
+                .cache(accounted, class)
+                .map_or(ptr::null_mut(), NonNull::as_ptr);
+            for &m in self.matrices_of(accounted) {
+                self.store(&entry.caches[m][class], cache);
+            }
+            return Ok(entry);
         }
-        let cache = self.make_cache(key, accounted, class)?;
-        state.caches.reserve(1, GFP_KERNEL)?;
-        let p = cache.as_ptr();
-        state.caches.push(cache, GFP_KERNEL)?;
-        self.cache_count
-            .store(state.caches.len(), Ordering::Relaxed);
-        let targets: &[usize] = if self.accounted {
-            &[accounted as usize]
-        } else {
-            &[0, 1]
-        };
-        for &m in targets {
-            entry.caches.caches[m][class].store(p, Ordering::Release);
-        }
-        Ok(Some(&entry.caches))
+        self.add_cache(&mut state, self.index_of(entry), accounted, class)?;
+        self.cache_count.store(count + 1, Ordering::Relaxed);
+        Ok(entry)
     }
 
-    /// The first free slot for `key`; called under the mutex.
-    fn free_slot(&self, key: u64) -> Option<usize> {
-        let mask = self.table.len() - 1;
-        let mut i = self.home(key);
-        for _ in 0..self.table.len() {
-            if self.table[i].load(Ordering::Relaxed).is_null() {
-                return Some(i);
-            }
+    /// Makes entry `index`'s own cache of (`accounted`, `class`), indexes it
+    /// and publishes it in the entry.
+    fn add_cache(&self, state: &mut State, index: usize, accounted: bool, class: usize) -> Result {
+        let entry = self.entry(index);
+        let cache = self.make_cache(entry.token, accounted, class)?;
+        let p = cache.as_ptr();
+        state.caches.push(cache, GFP_KERNEL)?;
+        self.index_cache(p, index, accounted, class);
+        for &m in self.matrices_of(accounted) {
+            self.store(&entry.caches[m][class], p);
+        }
+        Ok(())
+    }
+
+    /// The owner slot where the search for `cache` starts.
+    fn owner_home(&self, cache: *const bindings::kmem_cache) -> usize {
+        ((cache as u64).wrapping_mul(GOLDEN_RATIO_64) >> (64 - self.layout.owners.trailing_zeros()))
+            as usize
+    }
+
+    /// Records that `cache` is entry `index`'s of (`accounted`, `class`).
+    fn index_cache(
+        &self,
+        cache: *mut bindings::kmem_cache,
+        index: usize,
+        accounted: bool,
+        class: usize,
+    ) {
+        let owners = self.owners();
+        let mask = owners.len() - 1;
+        let mut i = self.owner_home(cache);
+        // The index has twice as many slots as caches can be made: one is
+        // free.
+        while !owners[i].cache.load(Ordering::Relaxed).is_null() {
             i = (i + 1) & mask;
         }
-        None
+        let place = (index as u64) << 8 | (accounted as u64) << 4 | class as u64;
+        // SAFETY: `place` is atomic; the caller holds the mutex.
+        unsafe { self.pages.store(owners[i].place.as_ptr(), place) };
+        self.store(&owners[i].cache, cache);
     }
 
     /// A new cache for type `key`, size class `class`.
@@ -355,24 +492,26 @@ impl TypeRegistry {
         }
     }
 
-    /// Where the object in `cache` lives, if `cache` is a type's: (key,
-    /// accounted, size class).
+    /// Where the object in `cache` lives, if `cache` is a type's own: (key,
+    /// accounted, size class). Lock-free, in constant expected time.
     pub(crate) fn locate(&self, cache: *const bindings::kmem_cache) -> Option<(u64, bool, usize)> {
         if cache.is_null() {
             return None;
         }
-        for slot in self.table.iter() {
-            // SAFETY: As in `find`.
-            let Some(entry) = (unsafe { slot.load(Ordering::Acquire).as_ref() }) else {
-                continue;
-            };
-            for (m, matrix) in entry.caches.caches.iter().enumerate() {
-                for (class, c) in matrix.iter().enumerate().take(size_class::COUNT) {
-                    if ptr::eq(c.load(Ordering::Acquire), cache) {
-                        return Some((entry.caches.token, m == 1 && self.accounted, class));
-                    }
-                }
+        let owners = self.owners();
+        let mask = owners.len() - 1;
+        let mut i = self.owner_home(cache);
+        for _ in 0..owners.len() {
+            let c = owners[i].cache.load(Ordering::Acquire);
+            if c.is_null() {
+                return None;
             }
+            if ptr::eq(c, cache) {
+                let place = owners[i].place.load(Ordering::Relaxed);
+                let entry = self.entry((place >> 8) as usize);
+                return Some((entry.token, place >> 4 & 1 != 0, (place & 0xf) as usize));
+            }
+            i = (i + 1) & mask;
         }
         None
     }
@@ -397,29 +536,54 @@ impl TypeRegistry {
             })
     }
 
+    /// How many of entry `entry`'s caches are its own.
+    fn own_caches(&self, entry: &TypeCaches) -> u32 {
+        let fallback = self.entry(self.partition_of(entry.token));
+        let mut count = 0;
+        for accounted in [false, self.accounted] {
+            for class in 0..size_class::COUNT {
+                let cache = entry.cache(accounted, class);
+                count += (cache.is_some() && cache != fallback.cache(accounted, class)) as u32;
+            }
+            if !self.accounted {
+                break;
+            }
+        }
+        count
+    }
+
     /// The totals, for debugfs.
     pub(crate) fn summary(&self) -> c_parts::TypesView {
         let state = self.state.lock();
+        let mut fallback = 0;
+        for index in 0..state.used {
+            let entry = self.entry(index);
+            // Types with no cache of their own: wholly past the cap.
+            if index < self.partitions || self.own_caches(entry) == 0 {
+                // SAFETY: Each counter is live while its entry is.
+                fallback += unsafe { c_parts::kpart_counter_sum(entry.allocs) };
+            }
+        }
         c_parts::TypesView {
-            types: state.entries.len() as u32,
-            caches: state.caches.len() as u32,
+            types: (state.used - self.partitions) as u32,
+            caches: self.cache_count.load(Ordering::Relaxed) as u32,
             max_caches: self.max_caches as u32,
             over_cap: self.over_cap.load(Ordering::Relaxed) as c_ulong,
             early: self.early.load(Ordering::Relaxed) as c_ulong,
-            fallback: self
-                .fallback
-                .iter()
-                // SAFETY: Each counter is live while its entry is.
-                .map(|e| unsafe { c_parts::kpart_counter_sum(e.caches.allocs) })
-                .sum(),
+            fallback,
         }
     }
 
-    /// Type number `index` in the order of creation, for debugfs.
+    /// Type number `index` in the order of creation, buckets first, for
+    /// debugfs.
     pub(crate) fn get(&self, index: usize) -> Option<c_parts::TypeView> {
         let state = self.state.lock();
-        let entry = state.entries.get(index)?;
-        let key = entry.caches.token;
+        let index = index.checked_add(self.partitions)?;
+        if index >= state.used {
+            return None;
+        }
+        let entry = self.entry(index);
+        let key = entry.token;
         let name = state
             .names
             .iter()
@@ -428,13 +592,13 @@ impl TypeRegistry {
         Some(c_parts::TypeView {
             token: key,
             name,
-            caches: entry.cache_count(),
+            caches: self.own_caches(entry),
             // SAFETY: The counter is live while the entry is.
-            allocs: unsafe { c_parts::kpart_counter_sum(entry.caches.allocs) },
+            allocs: unsafe { c_parts::kpart_counter_sum(entry.allocs) },
         })
     }
 
-    /// The number of caches made so far.
+    /// The number of caches made for types so far.
     pub(crate) fn caches(&self) -> usize {
         self.cache_count.load(Ordering::Relaxed)
     }
@@ -444,6 +608,13 @@ impl Drop for TypeRegistry {
     fn drop(&mut self) {
         // SAFETY: Stops the work that makes caches before they are destroyed.
         unsafe { c_parts::kpart_types_cancel() };
+        let used = self.state.lock().used;
+        for index in 0..used {
+            // SAFETY: By the type invariant the counter of an entry in use is
+            // the registry's, and nobody counts in it any more: kpart is
+            // unloading.
+            unsafe { c_parts::kpart_counter_free(self.entry(index).allocs) };
+        }
     }
 }
 
@@ -459,8 +630,14 @@ pub(crate) unsafe fn name_arg<'a>(name: *const c_char) -> Option<&'a CStr> {
         .map(|n| unsafe { CStr::from_char_ptr(n.as_ptr()) })
 }
 
-/// The cell of a deferred request: (accounted, size class).
+/// The cell of a deferred request: `accounted << 4 | class`.
+fn cell(accounted: bool, class: usize) -> u32 {
+    (accounted as u32) << route_table::CLASS_BITS | class as u32
+}
+
+/// The (accounted, size class) of a deferred request's cell.
 pub(crate) fn cell_parts(cell: u32) -> Option<(bool, usize)> {
-    let class = (cell & 0xf) as usize;
-    (class < size_class::COUNT && cell >> 5 == 0).then_some((cell >> 4 != 0, class))
+    let class = (cell & ((1 << route_table::CLASS_BITS) - 1)) as usize;
+    (class < size_class::COUNT && cell >> (route_table::CLASS_BITS + 1) == 0)
+        .then_some((cell >> route_table::CLASS_BITS != 0, class))
 }

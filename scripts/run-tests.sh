@@ -188,8 +188,8 @@ rm -rf "$files" "$out/guest.ktap" "$out/guest.json"
 "${verdict[@]}" suites kunit >"$out/kunit-suites" || die "no KUnit suite found in kunit/"
 groups=(--group kpart_module)
 suites=$(paste -sd, "$out/kunit-suites")
-while read -r g _; do
-	groups+=(--group "$g:$suites")
+while read -r g _ _ _ _ _ only; do
+	[ "$only" = "*" ] && groups+=(--group "$g:$suites") || groups+=(--group "$g:$only")
 done < <(grep -v '^#' tests/guest/kunit-loads | grep .)
 groups+=(--group kpart_workload --group kpart_reliability --group kpart_security
 	--group kpart_samples)

@@ -9,26 +9,44 @@
 KUNIT_SEED=0x6b70617274a5eed1
 
 # kpart's debugfs state names the mode, partitions, accounted matrix and
-# retention of the load.
+# retention of the load: retain= as given and the slabs each cache keeps,
+# a count for a budget (<n>M, <n>G, or "-": kpart's default, a budget).
 state_is() {
+	case $4 in
+	-) state_retain='[1-9][0-9]*[MG]' state_slabs='[1-9][0-9]*' ;;
+	*[MG]) state_retain=$4 state_slabs='[1-9][0-9]*' ;;
+	*) state_retain=$4 state_slabs=$4 ;;
+	esac
 	grep -qx "mode	$1" /sys/kernel/debug/kpart/state &&
 		grep -qx "partitions	$2" /sys/kernel/debug/kpart/state &&
 		grep -qx "accounted	$3" /sys/kernel/debug/kpart/state &&
-		grep -qx "retain	$4" /sys/kernel/debug/kpart/state ||
+		grep -qx "retain	$state_retain" /sys/kernel/debug/kpart/state &&
+		grep -qx "retain_slabs	$state_slabs" /sys/kernel/debug/kpart/state ||
 		{ cat /sys/kernel/debug/kpart/state; return 1; }
 }
 
 grep -v '^#' /kpart/kunit-loads >/tmp/kunit-loads
-while read -r group mode partitions accounted retain <&3; do
+# kunit's filter_glob, which picks the suites a module runs when it loads.
+FILTER=/sys/module/kunit/parameters/filter_glob
+
+while read -r group mode partitions accounted retain max_caches only <&3; do
 	[ -n "$group" ] || continue
-	args="mode=$mode partitions=$partitions accounted=$accounted retain=$retain seed=$KUNIT_SEED"
+	args="mode=$mode partitions=$partitions accounted=$accounted seed=$KUNIT_SEED"
+	[ "$retain" = - ] || args="$args retain=$retain"
+	[ "$max_caches" = - ] || args="$args max_caches=$max_caches"
+	if [ "$only" = "*" ]; then
+		cp /kpart/kunit-suites /tmp/suites
+	else
+		echo "$only" >/tmp/suites
+	fi
 	ktap_group $group
 	check loads insmod $KO $args
 	check runs_as_loaded state_is $mode $partitions $accounted $retain
+	check selects_suites sh -c "printf %s '$only' >$FILTER"
 	if insmod /kpart/kpart_kunit.ko $args 2>$KTAP_DIR/out; then
 		while read -r suite; do
 			ktap_kunit_suite "$suite"
-		done </kpart/kunit-suites
+		done </tmp/suites
 		rmmod kpart_kunit
 	else
 		ktap_result "not ok" load_kpart_kunit $KTAP_DIR/out
@@ -36,3 +54,4 @@ while read -r group mode partitions accounted retain <&3; do
 	check unloads rmmod kpart
 	ktap_group_end
 done 3</tmp/kunit-loads
+printf %s '*' >$FILTER

@@ -76,9 +76,35 @@ never_merged_with_others() {
 	return $status
 }
 
+# Pertype mode: which bucket a call site's raw buffers fall in depends on the
+# seed. Every bucket's caches exist from the load on, so the cache names
+# nobody can list are the same before and after a workload's raw buffers
+# (all 16 buckets, every size class, both matrices), and what a cache holds
+# is root's to read.
+buckets_hidden() {
+	insmod $KO mode=pertype partitions=16 || return 1
+	status=0
+	as_nobody 'ls /sys/kernel/slab' | grep '^kpart-' >/tmp/before
+	buckets=$(grep -c -e '^kpart-s-' -e '^kpart-cg-s-' /tmp/before)
+	[ "$buckets" = $((16 * $(wc -l </kpart/size-classes) * 2)) ] ||
+		{ echo "$buckets bucket caches at load"; status=1; }
+	insmod /kpart/kpart_workload.ko || status=1
+	as_nobody 'ls /sys/kernel/slab' | grep '^kpart-' | grep -v -e '-t-' >/tmp/after
+	grep -v -e '-t-' /tmp/before | diff - /tmp/after ||
+		{ echo "bucket caches appeared with the workload"; status=1; }
+	for f in objects slabs partial cpu_slabs total_objects; do
+		as_nobody "cat /sys/kernel/slab/kpart-s-00-64/$f" >/dev/null 2>&1 &&
+			{ echo "nobody reads kpart-s-00-64/$f"; status=1; }
+	done
+	rmmod kpart_workload || status=1
+	rmmod kpart || status=1
+	return $status
+}
+
 ktap_group kpart_security
 check su_nobody_works su_nobody_works
 check seed_not_visible seed_is_hidden
 check debugfs_root_only_no_addresses debugfs_is_root_only
 check never_merged_with_other_caches never_merged_with_others
+check pertype_buckets_hidden buckets_hidden
 ktap_group_end
