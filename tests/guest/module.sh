@@ -65,15 +65,15 @@ loads_matrix() {
 
 # SLAB_NO_MERGE: every kpart cache is a directory of its own in sysfs.
 not_merged() {
-	status=0
+	aliased=0
 	for d in /sys/kernel/slab/kpart-*; do
-		[ -L "$d" ] && { echo "$d is an alias"; status=1; }
+		[ -L "$d" ] && { echo "$d is an alias"; aliased=1; }
 	done
 	# One process for all the aliases files (a fork costs under TCG).
-	grep -vx 0 /sys/kernel/slab/kpart-*/aliases && { echo "caches with aliases"; status=1; }
+	grep -vx 0 /sys/kernel/slab/kpart-*/aliases && { echo "caches with aliases"; aliased=1; }
 	n=$(ls -d /sys/kernel/slab/kpart-* | wc -l)
-	[ "$n" = "$(grep -c '^kpart-' /proc/slabinfo)" ] || { echo "$n caches in /sys/kernel/slab"; status=1; }
-	return $status
+	[ "$n" = "$(grep -c '^kpart-' /proc/slabinfo)" ] || { echo "$n caches in /sys/kernel/slab"; aliased=1; }
+	return $aliased
 }
 
 unload_removes_everything() {
