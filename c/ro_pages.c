@@ -58,5 +58,10 @@ void kpart_ro_store(void *ro, u64 value)
 	if (WARN_ON_ONCE(!is_vmalloc_addr(ro) || !IS_ALIGNED((unsigned long)ro, 8)))
 		return;
 	rw = page_address(vmalloc_to_page(ro)) + offset_in_page(ro);
+	/*
+	 * Release: a reader that loads a published pointer with acquire order
+	 * (the table's, an index entry's cache, a descriptor's cache) sees
+	 * everything written before it.
+	 */
 	smp_store_release(rw, value);
 }
