@@ -218,6 +218,22 @@ class Kunit(unittest.TestCase):
         c = self.run_kunit(document(clean_groups(alloc_random=alloc_r)))
         self.assertGreater(c.failed, 0, c.messages)
 
+    def test_skip_for_the_cap_outside_its_load(self):
+        # A case for a load at max_caches=8 skips in the other groups and
+        # must not skip in the group of that load.
+        alloc = list(ALLOC_TYPED)
+        alloc[2] = ('typed_only # SKIP needs kpart loaded with max_caches=8', 'ok')
+        groups = clean_groups(alloc_typed=alloc)
+        groups.append(group(4, 'kunit_typed_4_cap8',
+                            [('kpart_alloc', suite('kpart_alloc', ALLOC_TYPED), 'ok')]))
+        expected = dict(EXPECTED, kunit_typed_4_cap8=['kpart_alloc'])
+        c = self.run_kunit(document(groups), expected)
+        self.assertEqual(c.failed, 0, c.messages)
+        groups[3] = group(4, 'kunit_typed_4_cap8',
+                          [('kpart_alloc', suite('kpart_alloc', alloc), 'ok')])
+        c = self.run_kunit(document(groups), expected)
+        self.assertGreater(c.failed, 0, c.messages)
+
     def test_case_skipped_everywhere_fails(self):
         alloc = list(ALLOC_TYPED)
         alloc[0] = ('size_class_boundaries # SKIP needs kpart in random mode', 'ok')
