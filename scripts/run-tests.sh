@@ -101,7 +101,7 @@ fi
 
 echo "== make wrap: kernel modules built through kpart without a change"
 # Each set: a module source directory and the name the guest knows it by.
-wrapped=(family:tests/wrap fat:fs/fat netfilter:net/netfilter ext4:fs/ext4)
+wrapped=(family:tests/wrap lib:tests/wrap-lib fat:fs/fat netfilter:net/netfilter ext4:fs/ext4)
 wrap_files=()
 for set in "${wrapped[@]}"; do
 	name=${set%%:*} dir=${set#*:}
@@ -129,6 +129,21 @@ for set in "${wrapped[@]}"; do
 		count 0 1
 	fi
 done
+
+# The same suites of the kernel's lib/ built plainly, for the guest to
+# compare: modules plain_<suite> (tests/wrap-lib/Kbuild).
+plain=$out/plain/tests/wrap-lib
+rm -rf "$plain" && mkdir -p "$plain" && cp tests/wrap-lib/* "$plain"/
+if make -C "$kdir" M="$plain" "${KPART_MAKE_FLAGS[@]}" KPART_PLAIN=1 modules >"$out/plain-lib.log" 2>&1 &&
+	! grep -qiE 'warning:|error:' "$out/plain-lib.log"; then
+	for ko in "$plain"/*.ko; do wrap_files+=(-m "$ko"); done
+	echo "ok - the kernel's lib/ suites build plainly"
+	count 1 0
+else
+	tail -n 20 "$out/plain-lib.log"
+	echo "not ok - the kernel's lib/ suites build plainly"
+	count 0 1
+fi
 
 echo "== host tests (cargo)"
 cargo test --manifest-path host/Cargo.toml --release >"$out/host-test.log" 2>&1
@@ -192,7 +207,7 @@ while read -r g _ _ _ _ _ only; do
 	[ "$only" = "*" ] && groups+=(--group "$g:$suites") || groups+=(--group "$g:$only")
 done < <(grep -v '^#' tests/guest/kunit-loads | grep .)
 groups+=(--group kpart_workload --group kpart_reliability --group kpart_security
-	--group kpart_samples)
+	--group kpart_samples --group kpart_lib_plain)
 for mode in typed random pertype; do
 	groups+=(--group kpart_wrap_$mode:kpart_wrap_family,fat_test,ext4_inode_test)
 done

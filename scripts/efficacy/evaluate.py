@@ -97,6 +97,8 @@ def _reason(scheme, cat, v, r, p, same_type):
     if scheme.kpart:
         cv, cr = sch.covered(scheme, v, v), sch.covered(scheme, r, v)
         if not cv:
+            if scheme.coverage == 'module' and v.tristate and not sch.wrap_routes(v):
+                return f'{v.site.alloc} not routed by make wrap'
             return 'victim not a module' if v.family == 'kmalloc' else 'not kmalloc'
         if cv != cr:
             return 'kpart vs kernel cache'

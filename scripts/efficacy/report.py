@@ -3,6 +3,8 @@
 
 from collections import Counter
 
+from . import schemes as sch
+
 
 def _short(s):
     return s.id.replace('/module', '/m').replace('/all', '/a')
@@ -47,6 +49,23 @@ def resolution_stats(verdicts):
     return out
 
 
+def unrouted(verdicts):
+    """{allocator: sites}: the victims and first reclaimers in a module that
+    make wrap builds whose allocator it does not route (they stay in the
+    kernel's caches under the [m] schemes)."""
+    out = Counter()
+    seen = set()
+    for vd in verdicts:
+        for placed in (vd.victim, vd.reclaim):
+            if placed is None or placed.site is None or not placed.tristate or \
+                    placed.family not in ('kmalloc', 'bucket') or sch.wrap_routes(placed):
+                continue
+            if placed.site.where not in seen:
+                seen.add(placed.site.where)
+                out[placed.site.alloc] += 1
+    return dict(out)
+
+
 def text(schemes, verdicts, tot, meta, spray_info):
     """The human report."""
     lines = []
@@ -60,6 +79,10 @@ def text(schemes, verdicts, tot, meta, spray_info):
       f'spray objects {spray_info["resolved"]} sites, {spray_info["unresolved"]} unresolved')
     cats = Counter(vd.category for vd in verdicts)
     w('categories: ' + ', '.join(f'{k} {v}' for k, v in sorted(cats.items())))
+    rest = unrouted(verdicts)
+    w(f'[m]: make wrap routes {len(sch.WRAP_ROUTED)} allocators (include/kpart_wrap.h); '
+      'module sites whose allocator it does not route: ' +
+      (', '.join(f'{k} {v}' for k, v in sorted(rest.items())) or 'none'))
     w('')
     w('== Per scheme (prevented: expected number of chains whose needed overlap the '
       'scheme prevents; random schemes count 15/16 for two sites)')
@@ -135,6 +158,7 @@ def as_json(schemes, verdicts, tot, meta, spray_info):
             'adaptive': {k: {'certain': v[0], 'best_probability': v[1], 'objects': v[2]}
                          for k, v in vd.spray.items()},
         })
+    meta = dict(meta, wrap_routed=sorted(sch.WRAP_ROUTED), wrap_unrouted=unrouted(verdicts))
     return {'meta': meta, 'schemes': [{'id': s.id, 'label': s.label} for s in schemes],
             'totals': tot, 'resolution': resolution_stats(verdicts), 'spray': spray_info,
             'chains': chains}

@@ -24,14 +24,24 @@ aside (the write-up already put them in one size class):
                 call site into 64 (like random mode).
 
 kpart only holds what goes through it. Coverage 'module': the victim's
-code is a tristate module built through kpart's make wrap, and a
-reclaimer goes through kpart only when it is in that same module; coverage
-'all': every kmalloc-family allocation goes through kpart. Retention: kpart
-caches keep their empty slabs, so a page that held a kpart object is never
-reused elsewhere (stops cross-cache reuse of kpart memory only).
+code is a tristate module built through kpart's make wrap, and an
+allocation goes through kpart only when it is in that same module and its
+allocator is one make wrap routes (WRAP_ROUTED: the names
+include/kpart_wrap.h redefines, read by scripts/wrap/helpers.py, the list
+scripts/kpart-wrap reports against): sock_kmalloc() or a kmem_buckets
+allocation of the module stays in the kernel's caches, memdup_user() of
+the module goes through kpart. Coverage 'all': every kmalloc-family
+allocation goes through kpart. Retention: kpart caches keep their empty
+slabs, so a page that held a kpart object is never reused elsewhere (stops
+cross-cache reuse of kpart memory only).
 """
 
+import sys
 from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from wrap import helpers  # noqa: E402
 
 RANDOM_COPIES = 16
 PERTYPE_FALLBACK_SPLIT = 64
@@ -43,6 +53,7 @@ CALLEE_SITE = {'sock_kmalloc': 'net/core/sock.c:sock_kmalloc',
                'kvmemdup': 'mm/util.c:kvmemdup'}
 BUCKETS = {'kmem_buckets_alloc', 'kmem_buckets_valloc', 'memdup_user', 'vmemdup_user'}
 DEDICATED = {'kmem_cache_alloc', 'kmem_cache_alloc_node', 'kmem_cache_alloc_lru'}
+WRAP_ROUTED = frozenset(helpers.routed())
 
 
 @dataclass(frozen=True)
@@ -121,14 +132,20 @@ def bucket_of(site):
     return site.args.split(',')[0].strip() if site.alloc in BUCKETS else ''
 
 
+def wrap_routes(x):
+    """Whether make wrap routes allocation X's allocator through kpart."""
+    return x.site is not None and x.site.alloc in WRAP_ROUTED
+
+
 def covered(scheme, x, victim):
     """Whether allocation X goes through kpart under SCHEME (VICTIM: the
     chain's victim, whose module is the wrapped one)."""
-    if not scheme.kpart or x.family != 'kmalloc':
+    if not scheme.kpart:
         return False
     if scheme.coverage == 'all':
-        return True
-    return victim.tristate and x.tristate and x.module == victim.module
+        return x.family == 'kmalloc'
+    return x.family in ('kmalloc', 'bucket') and wrap_routes(x) and \
+        victim.tristate and x.tristate and x.module == victim.module
 
 
 def _kernel_same(v, r, buckets=True):

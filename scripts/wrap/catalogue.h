@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Force-included by scripts/kpart-sites after include/kpart_wrap.h, when it
- * compiles a wrapped module's files again to LLVM IR (never to an object).
+ * Included by include/kpart_wrap.h right after kpart.h when scripts/kpart-sites
+ * compiles a wrapped module's files again to LLVM IR (never to an object)
+ * with -DKPART_WRAP_CATALOGUE="<this file>".
  *
  * Every allocation macro of kpart.h hands the caller's own arguments to
  * __builtin_infer_alloc_token(). Here that builtin becomes a call of a

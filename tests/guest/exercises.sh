@@ -219,6 +219,55 @@ nft_ruleset() {
 	return $status
 }
 
+# Live objects in the kernel's own accounted caches (kmalloc-cg-*).
+kmalloc_cg_live() {
+	awk '/^kmalloc-cg-/ { n += $2 } END { print n + 0 }' /proc/slabinfo
+}
+
+# nf_tables' names and comments, user-sized and GFP_KERNEL_ACCOUNT, as the
+# spray of many write-ups lands beside them in kmalloc-cg-*: 200 chains,
+# 100 sets and 100 counters, each with a name of about 200 bytes and a
+# comment of about 120 (nft's most: 128).
+# Through make wrap they are kpart's (nla_strdup, nla_memdup, kasprintf are
+# routed): kpart's live objects grow by at least two per object, the
+# kernel's kmalloc-cg-* by less than one per four (unwrapped, or with names
+# and comments left to the core helpers, by more than two per object).
+nft_names_in_kpart() {
+	long=$(printf 'x%.0s' $(seq 190))
+	text=$(printf 'y%.0s' $(seq 100))
+	{
+		echo "table inet kpart_names {"
+		for i in $(seq 200); do
+			echo "chain c${i}_$long { comment \"chain $i $text\"; }"
+		done
+		for i in $(seq 100); do
+			echo "set s${i}_$long { type ipv4_addr; comment \"set $i $text\"; }"
+			echo "counter k${i}_$long { comment \"counter $i $text\"; }"
+		done
+		echo "}"
+	} >/tmp/names.nft
+	cg=$(kmalloc_cg_live)
+	live=$(kpart_live)
+	nft -f /tmp/names.nft || return 1
+	cg_after=$(kmalloc_cg_live)
+	live_after=$(kpart_live)
+	echo "400 named objects: kpart's live objects $live -> $live_after," \
+		"kmalloc-cg-* $cg -> $cg_after"
+	status=0
+	[ $((live_after - live)) -ge 800 ] || { echo "kpart's caches did not grow with them"; status=1; }
+	[ $((cg_after - cg)) -lt 100 ] || { echo "kmalloc-cg-* grew with them"; status=1; }
+	nft delete table inet kpart_names || status=1
+	# nf_tables frees after an RCU grace period: wait until kpart's live
+	# objects settle, for the next exercise to count from.
+	i=0
+	while [ $i -lt 20 ]; do
+		before=$(kpart_live)
+		sleep 1
+		[ "$before" = "$(kpart_live)" ] && break
+		i=$((i + 1))
+	done
+	return $status
+}
 
 # The files of the ext4 round trip: nested directories, a name of 255
 # bytes, hard and symbolic links, a file of many blocks, a directory of

@@ -4,11 +4,20 @@
 # by make wrap (scripts/kpart-wrap) and used for real, with kpart in typed,
 # then random, then pertype mode:
 #
-#   kpart_wrap_family  a module written against plain kmalloc: its KUnit
-#                      suite checks every member of the family
+#   tests/wrap         kpart_wrap_family, a module written against plain
+#                      kmalloc: its KUnit suite checks every member of the
+#                      family and the kernel's allocating helpers
+#   tests/wrap-lib     the kernel's own suites fortify and overflow from
+#                      lib/, which define macros before their first include
+#                      (fortify_panic() that counts instead of panicking;
+#                      pr_fmt()) and check the allocators' size bounds:
+#                      every case must end as it does in their plain build
+#                      (group kpart_lib_plain, without kpart)
 #   fs/fat             fat, vfat, msdos and fat's own KUnit suite; a FAT
 #                      image on a loop device, long names, a remount
-#   net/netfilter      nf_tables and its expressions, driven by Debian's nft
+#   net/netfilter      nf_tables and its expressions, driven by Debian's nft;
+#                      hundreds of long names and comments in kpart's caches,
+#                      not the kernel's kmalloc-cg-*
 #   fs/ext4            ext4 and its KUnit suite (jbd2 and mbcache as the
 #                      kernel built them): an image made by Debian's mke2fs,
 #                      files, links, a large directory, checked by e2fsck
@@ -19,6 +28,34 @@
 # exercises are in exercises.sh.
 . /kpart/exercises.sh
 
+# The kernel's lib/ suites of tests/wrap-lib.
+LIB_SUITES="fortify overflow"
+
+# lib_results SUITE FILE: how each case of SUITE ended (its result lines,
+# parameterised cases included, without the diagnostics).
+lib_results() {
+	grep -E '^ *(not )?ok [0-9]+ ' "/sys/kernel/debug/kunit/$1/results" |
+		sed 's/^ *//' >"$2"
+	[ -s "$2" ] || { echo "no results of suite $1"; return 1; }
+}
+
+# same_as_plain SUITE: the wrapped suite's cases end as the plain ones did.
+same_as_plain() {
+	lib_results "$1" "/tmp/wrapped-$1" || return 1
+	diff "/tmp/plain-$1" "/tmp/wrapped-$1"
+}
+
+# The plain results are the reference, whatever they are: a case may fail on
+# this kernel and compiler without kpart (overflow's DEFINE_FLEX_test does
+# with Clang 22).
+ktap_group kpart_lib_plain
+for suite in $LIB_SUITES; do
+	check "${suite}_loads" insmod "/kpart/plain_$suite.ko"
+	check "${suite}_results" lib_results "$suite" "/tmp/plain-$suite"
+	check "${suite}_unloads" rmmod "plain_$suite"
+done
+ktap_group_end
+
 wrapped_in_mode() {
 	mode=$1
 	ktap_group kpart_wrap_$mode
@@ -26,12 +63,18 @@ wrapped_in_mode() {
 	check family_loads load_set family
 	ktap_kunit_suite kpart_wrap_family
 	check family_unloads unload_set family
+	for suite in $LIB_SUITES; do
+		check "${suite}_loads" insmod "/kpart/wrap_$suite.ko"
+		check "${suite}_as_plain" same_as_plain "$suite"
+		check "${suite}_unloads" rmmod "wrap_$suite"
+	done
 	check fat_loads load_set fat
 	ktap_kunit_suite fat_test
 	check fat_round_trip fat_round_trip
 	check fat_unloads unload_set fat
 	check nf_tables_loads load_set netfilter
 	check nft_ruleset nft_ruleset
+	check nft_names_in_kpart nft_names_in_kpart
 	check nf_tables_unloads unload_set netfilter
 	check ext4_loads load_set ext4
 	ktap_kunit_suite ext4_inode_test

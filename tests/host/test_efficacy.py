@@ -19,7 +19,8 @@ TOOL = TOP / 'scripts' / 'kpart-efficacy'
 FIXTURE = TOP / 'tests' / 'data' / 'efficacy-chains.jsonl'
 sys.path.insert(0, str(TOP / 'scripts'))
 
-from efficacy import alloc_token, chains, probe  # noqa: E402
+from efficacy import alloc_token, chains, probe, schemes  # noqa: E402
+from wrap import helpers  # noqa: E402
 
 TYPES = (('drr_class', True), ('msg_msg', True), ('unsigned char', False),
          ('plain', False), ('holder', True), ('char *', True), ('int', False))
@@ -148,6 +149,49 @@ class Input(unittest.TestCase):
         self.assertEqual(chains.parse_type('u8[] (nft_table->udata, nla_memdup of user data)'),
                          (None, 'u8', ['nft_table', 'udata', 'nla_memdup']))
         self.assertEqual(chains.parse_type('struct nft_chain')[0], 'nft_chain')
+
+
+class WrapCoverage(unittest.TestCase):
+    """The [m] schemes count an allocation of the victim's module as kpart's
+    only when make wrap routes its allocator: the list include/kpart_wrap.h
+    gives (scripts/wrap/helpers.py), which kpart-wrap reports against."""
+    MODULE = 'net/netfilter/nf_tables.o'
+
+    def placed(self, alloc, family='kmalloc', module=MODULE):
+        site = probe.Site(file='net/netfilter/nf_tables_api.c', line=1, func='f',
+                          alloc=alloc, args='', size=0, acct=1, token=0, token64=0,
+                          inferred=False)
+        return schemes.Placed(family=family, acct=True, site=site, module=module,
+                              tristate=module is not None)
+
+    def test_the_list_is_kpart_wraps(self):
+        self.assertEqual(schemes.WRAP_ROUTED, frozenset(helpers.routed()))
+        self.assertIn('nla_strdup', schemes.WRAP_ROUTED)
+        self.assertNotIn('sock_kmalloc', schemes.WRAP_ROUTED)
+
+    def test_module_coverage_follows_the_list(self):
+        wrapped = schemes.Scheme('kpart16/module', 'kpart-typed', 16, False, 'module')
+        victim = self.placed('kzalloc')
+        for alloc, family, module, want in (
+                ('kzalloc', 'kmalloc', self.MODULE, True),
+                ('nla_strdup', 'kmalloc', self.MODULE, True),
+                ('kasprintf', 'kmalloc', self.MODULE, True),
+                ('memdup_user', 'bucket', self.MODULE, True),
+                ('sock_kmalloc', 'kmalloc', self.MODULE, False),
+                ('kmem_buckets_alloc', 'bucket', self.MODULE, False),
+                ('kmem_cache_alloc', 'dedicated', self.MODULE, False),
+                ('kzalloc', 'kmalloc', 'net/core/', False),
+                ('kzalloc', 'kmalloc', None, False)):
+            with self.subTest(alloc=alloc, module=module):
+                self.assertEqual(schemes.covered(wrapped, self.placed(alloc, family, module),
+                                                 victim), want)
+
+    def test_all_coverage_is_the_kmalloc_family(self):
+        everything = schemes.Scheme('kpart16/all', 'kpart-typed', 16, False, 'all')
+        victim = self.placed('kzalloc')
+        self.assertTrue(schemes.covered(everything, self.placed('sock_kmalloc'), victim))
+        self.assertFalse(schemes.covered(everything, self.placed('memdup_user', 'bucket'),
+                                         victim))
 
 
 def have_kernel_tree():

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * make wrap's <linux/string.h>: the kernel's, then kpart_wrap.h, which redefines
+ * the allocating functions of the kernel's headers once they can go through
+ * kpart (see there).
+ */
+#ifndef __KPART_WRAP_SHADOW_LINUX_STRING_H
+#define __KPART_WRAP_SHADOW_LINUX_STRING_H
+#include_next <linux/string.h>
+#define __KPART_WRAP_HAVE_LINUX_STRING_H
+#include <kpart_wrap.h>
+#endif
