@@ -225,6 +225,10 @@ tr -d '\r' <"$log" | grep -a '^kpart-test: ' | sed 's/^kpart-test: /  /' || true
 tr -d '\r' <"$log" | sed -n '/^KPART-KTAP-BEGIN$/,/^KPART-KTAP-END$/p' | sed '1d;$d' >"$out/guest.ktap"
 tally "guest KTAP" kunit "$out/guest.ktap" --kunit-py "$kunit_py" --json "$out/guest.json" \
 	"${groups[@]}"
+echo "-- guest time per group, in seconds (tests/guest/ktap.sh)"
+tr -d '\r' <"$log" | sed -n 's/^kpart-time: //p' | sort -k2 -n -r |
+	awk '{ printf "  %-34s %7.1f\n", $1, $2; t += $2 }
+	     END { printf "  %-34s %7.1f\n", "all groups", t }'
 tally "guest exit status" guest --status $guest_status \
 	--ktap-failed "$(grep -cE '^ *not ok ' "$out/guest.ktap")"
 check_boot "test boot" "$log" --files "$files"

@@ -19,6 +19,7 @@ ktap_group() {
 	KTAP_GROUP=$1
 	KTAP_ITEMS=0
 	KTAP_GROUP_FAILED=0
+	KTAP_GROUP_START=$(ktap_uptime)
 	: >$KTAP_DIR/group
 }
 
@@ -92,6 +93,9 @@ ktap_group_end() {
 		fi
 	} >>$KTAP_DIR/doc
 	[ $KTAP_GROUP_FAILED = 0 ] || KTAP_FAILED=1
+	# The group's time, KUnit suites included, for the host's summary.
+	echo "kpart-time: $KTAP_GROUP" \
+		"$(echo "$KTAP_GROUP_START $(ktap_uptime)" | awk '{ printf "%.1f", $2 - $1 }')"
 }
 
 ktap_emit() {
