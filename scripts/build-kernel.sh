@@ -48,13 +48,35 @@ if [ -f "$out/.kpart-complete" ]; then
 fi
 [ $cached_only = 0 ] || exit 1
 
+# progress PID LOG: while PID runs, a line a minute on stderr with the
+# build steps (CC, RUSTC, LD...) done so far in LOG and the last one; against
+# the count of the last complete build of this flavour when there is one.
+steps='^  [A-Z]+( \[M\])? +[^ ]'
+progress() {
+	local pid=$1 log=$2 t0 n last done_before total=
+	t0=$(date +%s)
+	done_before=$KPART_CACHE/kernels/$flavour.steps
+	[ -s "$done_before" ] && total=$(cat "$done_before")
+	while kill -0 "$pid" 2>/dev/null; do
+		for _ in $(seq 12); do
+			sleep 5
+			kill -0 "$pid" 2>/dev/null || return 0
+		done
+		n=$(grep -cE "$steps" "$log" 2>/dev/null)
+		last=$(grep -E "$steps" "$log" 2>/dev/null | tail -n 1 | awk '{ print $2 }')
+		echo "build-kernel: $(( ($(date +%s) - t0) / 60 )) min, ${n:-0}${total:+ of about $total} build steps${last:+, at $last}" >&2
+	done
+}
+
 # One build at a time: a second caller (make, a boot, make wrap) waits for
 # the first and then finds the kernel built.
 mkdir -p "$KPART_CACHE/kernels"
 exec 9>"$out.lock"
 if ! flock -n 9; then
 	echo "build-kernel: waiting for the build of $out that is running" >&2
-	flock 9
+	flock 9 &
+	progress $! "$out/build.log"
+	wait $! || exit 1
 fi
 if [ -f "$out/.kpart-complete" ]; then
 	echo "$out"
@@ -95,7 +117,10 @@ if [ -n "$dropped" ]; then
 fi
 
 start=$(date +%s)
-kmake -j"$(nproc)" >>"$log" 2>&1 || { tail -n 40 "$log" >&2; exit 1; }
+kmake -j"$(nproc)" >>"$log" 2>&1 &
+progress $! "$log"
+wait $! || { tail -n 40 "$log" >&2; exit 1; }
 echo "build-kernel: $flavour kernel built in $(( $(date +%s) - start )) s" >&2
+grep -cE "$steps" "$log" >"$KPART_CACHE/kernels/$flavour.steps" || true
 kpart_toolchain_versions >"$out/.kpart-complete"
 echo "$out"
