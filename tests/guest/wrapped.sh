@@ -56,8 +56,14 @@ for suite in $LIB_SUITES; do
 done
 ktap_group_end
 
+# wrapped_in_mode MODE ROUND_TRIPS: every wrapped module loads, runs its
+# suites and unloads in MODE; of the file system round trips, those named.
+# The round trips differ from one mode to the next only in where kpart puts
+# the objects, which the suites and nft_names_in_kpart check in every mode:
+# each runs in two of the three, pertype mode (per-type caches made as the
+# file system goes) among them.
 wrapped_in_mode() {
-	mode=$1
+	mode=$1 round_trips=$2
 	ktap_group kpart_wrap_$mode
 	check loads insmod $KO mode=$mode
 	check family_loads load_set family
@@ -70,7 +76,7 @@ wrapped_in_mode() {
 	done
 	check fat_loads load_set fat
 	ktap_kunit_suite fat_test
-	check fat_round_trip fat_round_trip
+	case " $round_trips " in *" fat "*) check fat_round_trip fat_round_trip ;; esac
 	check fat_unloads unload_set fat
 	check nf_tables_loads load_set netfilter
 	check nft_ruleset nft_ruleset
@@ -78,12 +84,12 @@ wrapped_in_mode() {
 	check nf_tables_unloads unload_set netfilter
 	check ext4_loads load_set ext4
 	ktap_kunit_suite ext4_inode_test
-	check ext4_round_trip ext4_round_trip
+	case " $round_trips " in *" ext4 "*) check ext4_round_trip ext4_round_trip ;; esac
 	check ext4_unloads unload_set ext4
 	check unloads rmmod kpart
 	ktap_group_end
 }
 
-wrapped_in_mode typed
-wrapped_in_mode random
-wrapped_in_mode pertype
+wrapped_in_mode typed fat
+wrapped_in_mode random ext4
+wrapped_in_mode pertype "fat ext4"
