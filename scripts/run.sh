@@ -58,10 +58,10 @@ if [ -n "$wrap" ]; then
 	ext4|fs/ext4)	wrap_dir=fs/ext4 exercise=ext4_round_trip boot_args+=(-b mke2fs -b e2fsck) ;;
 	*)		wrap_dir=$wrap exercise=wrapped_in_use ;;
 	esac
-	scripts/kpart-wrap --kdir "$kdir" "$wrap_dir" >"$out/wrap.log" 2>&1 ||
+	wrapped=$top/out/wrap/${wrap_dir#/}
+	scripts/kpart-wrap --kdir "$kdir" --out "$wrapped" "$wrap_dir" >"$out/wrap.log" 2>&1 ||
 		{ tail -n 20 "$out/wrap.log"; exit 1; }
 	grep '^kpart-wrap: .*through kpart' "$out/wrap.log"
-	wrapped=$(sed -n 's/^kpart-wrap: built in \([^:]*\):.*/\1/p' "$out/wrap.log")
 	cp "$wrapped/load-order" "$out/load-order-wrap"
 	boot_args+=(-f "$out/load-order-wrap" -f tests/guest/exercises.sh)
 	while read -r ko; do boot_args+=(-m "$wrapped/$ko"); done <"$wrapped/load-order"
