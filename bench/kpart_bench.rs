@@ -23,8 +23,8 @@ module! {
     license: "GPL",
 }
 
-mod bench_ffi;
-use bench_ffi::{kpart_bench_exit, kpart_bench_init};
+mod bench_bindings;
+use bench_bindings::{kpart_bench_exit, kpart_bench_init};
 
 /// The Rust API's `once` loop: `n` times, allocate `size` bytes with
 /// [`kpart::kmalloc`] and free them. 0, or `-ENOMEM`.

@@ -4,6 +4,7 @@
  * Rust (rust/allocator.rs, #[no_mangle] extern "C"), declared in kpart.h, and
  * published here with C's EXPORT_SYMBOL_GPL().
  */
+#include <linux/build_bug.h>
 #include <linux/export.h>
 
 #include <kpart.h>
@@ -29,3 +30,36 @@ EXPORT_SYMBOL_GPL(kpart_stats_type);
 EXPORT_SYMBOL_GPL(kpart_types_settle);
 /* kpart_types_summary(): pertype mode's totals, as debugfs shows them, for tests. */
 EXPORT_SYMBOL_GPL(kpart_types_summary);
+
+/*
+ * The in-line path's kpart_size_class() puts the lowest and the highest size
+ * of every class of KPART_SIZE_CLASSES in that class, as Rust's lookup
+ * (rust/size_class.rs, which takes the list from kpart.h through
+ * bindgen) is checked at compile time to do. Never called: the checks are
+ * made at compile time.
+ */
+static const unsigned int kpart_classes[] = KPART_SIZE_CLASSES;
+
+/* The highest and the lowest size of class i (i below the class count). */
+#define KPART_CLASS_HIGHEST(i)	kpart_classes[(i) % ARRAY_SIZE(kpart_classes)]
+#define KPART_CLASS_LOWEST(i)	((i) ? KPART_CLASS_HIGHEST((i) - 1) + 1 : 1)
+
+#define KPART_CHECK_CLASS(i)						\
+do {									\
+	if ((i) < ARRAY_SIZE(kpart_classes)) {				\
+		BUILD_BUG_ON(kpart_size_class(KPART_CLASS_LOWEST(i)) != (i)); \
+		BUILD_BUG_ON(kpart_size_class(KPART_CLASS_HIGHEST(i)) != (i)); \
+	}								\
+} while (0)
+
+static void __used kpart_check_size_classes(void)
+{
+	BUILD_BUG_ON(ARRAY_SIZE(kpart_classes) > KPART_CLASS_SLOTS);
+	BUILD_BUG_ON(kpart_classes[ARRAY_SIZE(kpart_classes) - 1] != KPART_MAX_SIZE);
+	KPART_CHECK_CLASS(0); KPART_CHECK_CLASS(1); KPART_CHECK_CLASS(2);
+	KPART_CHECK_CLASS(3); KPART_CHECK_CLASS(4); KPART_CHECK_CLASS(5);
+	KPART_CHECK_CLASS(6); KPART_CHECK_CLASS(7); KPART_CHECK_CLASS(8);
+	KPART_CHECK_CLASS(9); KPART_CHECK_CLASS(10); KPART_CHECK_CLASS(11);
+	KPART_CHECK_CLASS(12); KPART_CHECK_CLASS(13); KPART_CHECK_CLASS(14);
+	KPART_CHECK_CLASS(15);
+}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Interfaces between kpart's C and Rust parts, inside kpart.ko.
- * The Rust side mirrors these in rust/c_parts.rs.
+ * Interfaces between kpart's C and Rust parts, inside kpart.ko. Rust sees
+ * them through bindgen (Kbuild, rust/c_parts.rs).
  */
 #ifndef _KPART_INTERNAL_H
 #define _KPART_INTERNAL_H

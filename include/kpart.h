@@ -111,11 +111,10 @@ enum kpart_mode {
 /*
  * The routing table kpart exports, read in line by every allocation: a cache
  * for every (matrix, partition, size class) and what picks the partition.
- * rust/route_table.rs asserts at compile time that its layout is this one
- * (rust/contract.rs, generated from this header by scripts/gen-contract.sh).
- * kpart alone writes it, while no user is loaded. Whatever it cannot serve
- * (size 0 or above KPART_MAX_SIZE,
- * unpartitioned flags, %__GFP_ACCOUNT without the accounted matrix) goes to
+ * Rust sees this header through bindgen (Kbuild), so this is the one
+ * definition of the table. kpart alone writes it, while no user is loaded.
+ * Whatever it cannot serve (size 0 or above KPART_MAX_SIZE, unpartitioned
+ * flags, %__GFP_ACCOUNT without the accounted matrix) goes to
  * __kpart_kmalloc().
  */
 #define KPART_MAX_PARTITIONS	KPART_TOKEN_MAX
@@ -126,8 +125,7 @@ enum kpart_mode {
 /*
  * kmalloc's size classes up to KPART_MAX_SIZE, in bytes, smallest first; a
  * class is named as kmalloc's are (96, 1k, 8k: kpart-<partition>-<name>).
- * The one list of them: rust/contract.rs is generated from it, and the
- * tests and scripts read it.
+ * The one list of them: Rust, the tests and the scripts read it.
  */
 #define KPART_SIZE_CLASSES						\
 	{ 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 }
@@ -555,5 +553,36 @@ void kpart_types_settle(void);
  * Return: 0 and *@loc filled in, or -ENOENT when @p is not a kpart object.
  */
 int kpart_locate(const void *p, struct kpart_location *loc);
+
+#ifdef __BINDGEN__
+/*
+ * For Rust, which bindgen gives constants but neither a list nor a pointer
+ * cast: the count of KPART_SIZE_CLASSES, its classes one by one up to
+ * KPART_CLASS_SLOTS (0 past the last) and ZERO_SIZE_PTR.
+ */
+#define __KPART_CLASSES_COUNT						\
+	(sizeof((const unsigned int[])KPART_SIZE_CLASSES) / sizeof(unsigned int))
+#define __KPART_CLASS_BYTES(i)						\
+	((i) < __KPART_CLASSES_COUNT ?					\
+	 ((const unsigned int[])KPART_SIZE_CLASSES)[(i) % __KPART_CLASSES_COUNT] : 0)
+static const unsigned int KPART_SIZE_CLASS_COUNT = __KPART_CLASSES_COUNT;
+static const unsigned int KPART_SIZE_CLASS_0 = __KPART_CLASS_BYTES(0);
+static const unsigned int KPART_SIZE_CLASS_1 = __KPART_CLASS_BYTES(1);
+static const unsigned int KPART_SIZE_CLASS_2 = __KPART_CLASS_BYTES(2);
+static const unsigned int KPART_SIZE_CLASS_3 = __KPART_CLASS_BYTES(3);
+static const unsigned int KPART_SIZE_CLASS_4 = __KPART_CLASS_BYTES(4);
+static const unsigned int KPART_SIZE_CLASS_5 = __KPART_CLASS_BYTES(5);
+static const unsigned int KPART_SIZE_CLASS_6 = __KPART_CLASS_BYTES(6);
+static const unsigned int KPART_SIZE_CLASS_7 = __KPART_CLASS_BYTES(7);
+static const unsigned int KPART_SIZE_CLASS_8 = __KPART_CLASS_BYTES(8);
+static const unsigned int KPART_SIZE_CLASS_9 = __KPART_CLASS_BYTES(9);
+static const unsigned int KPART_SIZE_CLASS_10 = __KPART_CLASS_BYTES(10);
+static const unsigned int KPART_SIZE_CLASS_11 = __KPART_CLASS_BYTES(11);
+static const unsigned int KPART_SIZE_CLASS_12 = __KPART_CLASS_BYTES(12);
+static const unsigned int KPART_SIZE_CLASS_13 = __KPART_CLASS_BYTES(13);
+static const unsigned int KPART_SIZE_CLASS_14 = __KPART_CLASS_BYTES(14);
+static const unsigned int KPART_SIZE_CLASS_15 = __KPART_CLASS_BYTES(15);
+static const unsigned long KPART_ZERO_SIZE_PTR = (unsigned long)ZERO_SIZE_PTR;
+#endif
 
 #endif /* _KPART_H */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The C half of kpart's KUnit suites; the Rust side mirrors it in c_allocations.rs. */
+/* The C half of kpart's KUnit suites; Rust sees it through bindgen (c_allocations.rs). */
 #ifndef _KPART_KUNIT_C_ALLOCATIONS_H
 #define _KPART_KUNIT_C_ALLOCATIONS_H
 

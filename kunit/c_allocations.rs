@@ -4,27 +4,15 @@
 
 use core::ffi::CStr;
 use kernel::bindings;
-use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
+use kernel::ffi::{c_int, c_ulong, c_void};
+
+use crate::c_allocations_bindings as ffi;
 
 /// The number of distinct call sites `kpart_test_c_alloc_sites` allocates from.
-pub(crate) const SITES: usize = 64;
+pub(crate) const SITES: usize = ffi::KPART_TEST_SITES as usize;
 
 /// `struct kpart_test_cache`: the slab allocator's view of a cache.
-#[repr(C)]
-pub(crate) struct TestCache {
-    /// The cache.
-    pub(crate) cache: *const bindings::kmem_cache,
-    /// Its name.
-    pub(crate) name: *const c_char,
-    /// Its object size.
-    pub(crate) object_size: c_uint,
-    /// How many cache creations share it (1: no alias).
-    pub(crate) refcount: c_int,
-    /// `SLAB_NO_MERGE`.
-    pub(crate) no_merge: bool,
-    /// `SLAB_ACCOUNT`.
-    pub(crate) account: bool,
-}
+pub(crate) use ffi::kpart_test_cache as TestCache;
 
 impl TestCache {
     /// The cache's name.
@@ -34,8 +22,6 @@ impl TestCache {
         unsafe { CStr::from_ptr(self.name.cast()) }
     }
 }
-
-use crate::c_allocations_ffi as ffi;
 
 // The allocating helpers below take any size, count and flags and have no
 // other precondition: `include/kpart.h` handles every value (NULL for what
@@ -133,17 +119,9 @@ pub(crate) fn alloc_routed(
 }
 
 /// `struct kpart_test_load`: the load of kpart a test run asked for, from
-/// kpart_kunit's parameters (`c_reference.c`).
-#[repr(C)]
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct TestLoad {
-    pub(crate) mode: c_uint,
-    pub(crate) partitions: c_uint,
-    pub(crate) accounted: bool,
-    pub(crate) seed: u64,
-    /// `retain=`: -1 all, 0 off, else the slab count.
-    pub(crate) retain: kernel::ffi::c_long,
-}
+/// kpart_kunit's parameters (`c_reference.c`); `retain`: -1 all, 0 off, else
+/// the slab count.
+pub(crate) use ffi::kpart_test_load as TestLoad;
 
 /// The load kpart_kunit's parameters describe, or `None` when they were not
 /// given (a manual `insmod kpart_kunit.ko`).
@@ -154,32 +132,12 @@ pub(crate) fn expected_load() -> Option<TestLoad> {
 }
 
 /// `struct kpart_test_reuse`: what the cross-cache reuse experiment saw.
-#[repr(C)]
-#[derive(Debug)]
-pub(crate) struct TestReuse {
-    pub(crate) cache_name: *const c_char,
-    pub(crate) objects: c_uint,
-    pub(crate) frames: c_uint,
-    pub(crate) still_in_cache: c_uint,
-    pub(crate) reused_by_cache: c_uint,
-    pub(crate) reused_by_pages: c_uint,
-    pub(crate) churned: c_ulong,
-    pub(crate) drawn_pages: c_ulong,
-}
+pub(crate) use ffi::kpart_test_reuse as TestReuse;
 
 /// Runs the cross-cache reuse experiment (`c_retention.c`) on the kpart
 /// cache of 4 KiB objects with `token` and `site`.
 pub(crate) fn reuse_experiment(token: u64, site: u64) -> Result<TestReuse, c_int> {
-    let mut out = TestReuse {
-        cache_name: core::ptr::null(),
-        objects: 0,
-        frames: 0,
-        still_in_cache: 0,
-        reused_by_cache: 0,
-        reused_by_pages: 0,
-        churned: 0,
-        drawn_pages: 0,
-    };
+    let mut out = TestReuse::default();
     // SAFETY: `out` is valid for writes of a `struct kpart_test_reuse`; the
     // function frees everything it allocates.
     let ret = unsafe { ffi::kpart_test_reuse(token as _, site as _, &mut out) };
@@ -208,14 +166,7 @@ pub(crate) fn kernel_hash_64(value: u64, bits: u32) -> u64 {
 
 /// The slab cache behind `p`, if `p` is a slab object.
 pub(crate) fn cache_of<T>(p: *const T) -> Option<TestCache> {
-    let mut out = TestCache {
-        cache: core::ptr::null(),
-        name: core::ptr::null(),
-        object_size: 0,
-        refcount: 0,
-        no_merge: false,
-        account: false,
-    };
+    let mut out = TestCache::default();
     // SAFETY: `kpart_test_cache_of` accepts any pointer; `out` is valid for
     // writes.
     (unsafe { ffi::kpart_test_cache_of(p.cast(), &mut out) } == 0).then_some(out)
@@ -238,7 +189,7 @@ pub(crate) fn alloc_pertype(flags: bindings::gfp_t) -> [*mut c_void; PERTYPES] {
 }
 
 /// The number of types of [`alloc_pertype`].
-pub(crate) const PERTYPES: usize = 6;
+pub(crate) const PERTYPES: usize = ffi::KPART_TEST_PERTYPES as usize;
 
 /// `struct kpart_pt_atomic_c`, allocated in C from one call site with
 /// `GFP_ATOMIC` under a spinlock with interrupts off.
@@ -281,14 +232,7 @@ pub(crate) fn alloc_over_cap(flags: bindings::gfp_t) -> *mut c_void {
 }
 
 /// `struct kpart_test_types`: pertype mode's totals.
-#[repr(C)]
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct TestTypes {
-    pub(crate) caches: c_ulong,
-    pub(crate) max_caches: c_ulong,
-    pub(crate) early: c_ulong,
-    pub(crate) over_cap: c_ulong,
-}
+pub(crate) use ffi::kpart_test_types as TestTypes;
 
 /// Pertype mode's totals, as kpart's debugfs shows them.
 pub(crate) fn types_counts() -> TestTypes {

@@ -16,7 +16,7 @@ mod kpart;
 
 mod alloc_tests;
 mod c_allocations;
-mod c_allocations_ffi;
+mod c_allocations_bindings;
 mod isolation_tests;
 mod load_tests;
 mod matrix_tests;

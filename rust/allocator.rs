@@ -10,9 +10,10 @@
 
 use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
-use crate::partition::{Mode, Router};
+use crate::kpart_bindings as b;
+use crate::partition::{Mode, Router, Routing};
 use crate::retention::Retention;
-use crate::route_table::{self, Routes, SharedRoutes, SLOTS};
+use crate::route_table::{self, Routes, SharedRoutes};
 use crate::size_class;
 use crate::slot_index::SlotIndex;
 use crate::type_caches::{self, TypeRegistry};
@@ -24,7 +25,7 @@ use kernel::error::code::ENOENT;
 use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
-pub(crate) const ZERO_SIZE_PTR: *mut c_void = crate::contract::ZERO_SIZE_PTR as *mut c_void;
+pub(crate) const ZERO_SIZE_PTR: *mut c_void = b::KPART_ZERO_SIZE_PTR as *mut c_void;
 
 /// kpart's state while loaded: the owner of the caches and the index from a
 /// cache back to its slot, and in pertype mode the types' own caches. Where
@@ -44,10 +45,7 @@ pub(crate) struct Kpart {
 /// unload.
 #[export_name = "kpart_routes"]
 #[link_section = ".data..ro_after_init"]
-static ROUTES: SharedRoutes = SharedRoutes(UnsafeCell::new(Routes {
-    caches: [ptr::null_mut(); SLOTS],
-    router: Router::EMPTY,
-}));
+static ROUTES: SharedRoutes = SharedRoutes(UnsafeCell::new(Routes::EMPTY));
 
 /// The loaded state, set by [`publish`] during kpart's init and read-only
 /// afterwards, like [`ROUTES`].
@@ -117,11 +115,12 @@ impl Kpart {
         // nothing reads the table: no user is linked yet.
         let routes = unsafe { &mut *ROUTES.0.get() };
         for cell in matrix.cells() {
-            routes.caches
-                [route_table::slot(route_table::row(cell.accounted, cell.partition), cell.class)] =
-                cell.cache.as_ptr();
+            routes.set_cache(
+                route_table::slot(route_table::row(cell.accounted, cell.partition), cell.class),
+                cell.cache.as_ptr(),
+            );
         }
-        routes.router = router;
+        routes.set_router(&router);
         // INVARIANT (`Routes`): every cache of `matrix` is in its slot, the
         // other slots are NULL, and the router routes to its partitions. The
         // caches live as long as the returned `Kpart`, which the module keeps
@@ -195,11 +194,11 @@ impl Kpart {
     }
 
     /// Where slab object `p` lives, if it is one of kpart's.
-    fn locate(&self, p: *const c_void) -> Option<c_parts::Location> {
+    fn locate(&self, p: *const c_void) -> Option<b::kpart_location> {
         let cache = slab_cache_of(p);
         if let Some(slot) = self.index.slot_of(cache) {
             let (accounted, partition, class) = route_table::cell_of(slot);
-            return Some(c_parts::Location {
+            return Some(b::kpart_location {
                 partition: partition as u32,
                 size: size_class::SIZES[class] as u32,
                 accounted,
@@ -208,7 +207,7 @@ impl Kpart {
         }
         let types = self.types.as_ref()?;
         let (key, accounted, class) = types.locate(cache)?;
-        Some(c_parts::Location {
+        Some(b::kpart_location {
             partition: types.partition_of(key) as u32,
             size: size_class::SIZES[class] as u32,
             accounted,
@@ -306,7 +305,7 @@ fn alloc_node(
     name: *const c_char,
 ) -> *mut c_void {
     let routes = ROUTES.get();
-    if routes.router.mode() == Mode::PerType {
+    if routes.mode() == Mode::PerType {
         if let Some(p) = state()
             .and_then(|kpart| kpart.alloc_pertype(size, flags, node, token, site, slot, name))
         {
@@ -357,13 +356,14 @@ pub(crate) unsafe extern "C" fn __kpart_kmalloc_slot(
     node: c_int,
     token: c_ulong,
     site: c_ulong,
-    slot: *mut *mut route_table::TypeCaches,
+    slot: *mut *mut b::kpart_type,
     name: *const c_char,
 ) -> *mut c_void {
     // SAFETY: `slot` is valid for reads and writes of a pointer (the
     // caller's guarantee), aligned as a pointer is, and only accessed
-    // atomically (C's `READ_ONCE` in line) while kpart writes it.
-    let atomic = unsafe { AtomicPtr::from_ptr(slot) };
+    // atomically (C's `READ_ONCE` in line) while kpart writes it. A
+    // `TypeCaches` is a transparent `struct kpart_type`.
+    let atomic = unsafe { AtomicPtr::from_ptr(slot.cast::<*mut route_table::TypeCaches>()) };
     alloc_node(
         size,
         flags,
@@ -396,7 +396,7 @@ pub(crate) extern "C" fn kpart_types_make(key: u64, cell: c_uint) {
 ///
 /// `view` is valid for writes.
 #[no_mangle]
-pub(crate) unsafe extern "C" fn kpart_types_summary(view: *mut c_parts::TypesView) {
+pub(crate) unsafe extern "C" fn kpart_types_summary(view: *mut c_parts::kpart_types_view) {
     let value = state()
         .and_then(Kpart::types)
         .map(TypeRegistry::summary)
@@ -414,7 +414,7 @@ pub(crate) unsafe extern "C" fn kpart_types_summary(view: *mut c_parts::TypesVie
 #[no_mangle]
 pub(crate) unsafe extern "C" fn kpart_types_get(
     index: c_uint,
-    view: *mut c_parts::TypeView,
+    view: *mut c_parts::kpart_type_view,
 ) -> bool {
     match state()
         .and_then(Kpart::types)
@@ -458,14 +458,14 @@ pub(crate) unsafe extern "C" fn __kpart_krealloc(
 ///
 /// `info` is valid for writes.
 #[no_mangle]
-pub(crate) unsafe extern "C" fn kpart_get_info(info: *mut c_parts::Info) {
+pub(crate) unsafe extern "C" fn kpart_get_info(info: *mut b::kpart_info) {
     let value = match state() {
-        Some(kpart) => c_parts::Info {
-            mode: ROUTES.get().router.mode() as u32,
+        Some(kpart) => b::kpart_info {
+            mode: ROUTES.get().mode() as u32,
             partitions: kpart.matrix.partitions() as u32,
             accounted: kpart.matrix.accounted(),
         },
-        None => c_parts::Info {
+        None => b::kpart_info {
             mode: 0,
             partitions: 0,
             accounted: false,
@@ -484,7 +484,7 @@ pub(crate) unsafe extern "C" fn kpart_get_info(info: *mut c_parts::Info) {
 #[no_mangle]
 pub(crate) unsafe extern "C" fn kpart_locate(
     p: *const c_void,
-    loc: *mut c_parts::Location,
+    loc: *mut b::kpart_location,
 ) -> c_int {
     match state().and_then(|kpart| kpart.locate(p)) {
         Some(found) => {
@@ -495,3 +495,14 @@ pub(crate) unsafe extern "C" fn kpart_locate(
         None => ENOENT.to_errno(),
     }
 }
+
+// The functions `include/kpart.h` declares and kpart.ko defines here have the
+// header's types: an array of the declaration and the definition does not
+// compile otherwise.
+const _: () = {
+    let _ = [b::__kpart_kmalloc, __kpart_kmalloc];
+    let _ = [b::__kpart_kmalloc_slot, __kpart_kmalloc_slot];
+    let _ = [b::__kpart_krealloc, __kpart_krealloc];
+    let _ = [b::kpart_get_info, kpart_get_info];
+    let _ = [b::kpart_locate, kpart_locate];
+};

@@ -43,13 +43,9 @@ pub mod alloc_token;
 #[path = "kernel_types.rs"]
 pub mod kernel_types;
 
-#[path = "api_types.rs"]
-mod api_types;
-#[path = "contract.rs"]
-mod contract;
-/// kpart's C API (`include/kpart.h`), generated from the header.
-#[path = "kpart_ffi.rs"]
-mod kpart_ffi;
+/// kpart's C API (`include/kpart.h`), as bindgen makes it at build time.
+#[path = "kpart_bindings.rs"]
+mod kpart_bindings;
 #[path = "partition.rs"]
 mod partition;
 #[path = "route_table.rs"]
@@ -69,6 +65,7 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{AllocError, Allocator, Box, Flags, Vec};
 use kernel::bindings;
 use kernel::ffi::{c_ulong, c_void};
+use partition::Routing;
 
 /// The bound of typed mode's table of tokens (`-falloc-token-max=64`):
 /// [`token_from_64`] names a token by its token of that bound.
@@ -84,7 +81,7 @@ pub const fn token_from_64(token64: u64) -> u64 {
 }
 
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
-pub const ZERO_SIZE_PTR: *mut u8 = contract::ZERO_SIZE_PTR as *mut u8;
+pub const ZERO_SIZE_PTR: *mut u8 = kpart_bindings::KPART_ZERO_SIZE_PTR as *mut u8;
 
 /// The size classes kpart serves (bytes, smallest first) and their names in
 /// cache names (`kpart-<partition>-<name>`).
@@ -98,12 +95,25 @@ pub fn typed_partition(token: u64, partitions: u32) -> u32 {
     partition::reduce_token(token, partitions) as u32
 }
 
-pub use api_types::{Info, Location};
+/// `struct kpart_info`: how kpart was loaded.
+pub use kpart_bindings::kpart_info as Info;
+/// `struct kpart_location`: where a kpart object lives.
+pub use kpart_bindings::kpart_location as Location;
 
-use kpart_ffi::{
+use kpart_bindings::{
     __kpart_kmalloc, __kpart_kmalloc_slot, __kpart_krealloc, kpart_get_info, kpart_locate,
     kpart_routes, kpart_types_settle,
 };
+
+/// kpart's exported routing table.
+#[inline(always)]
+fn routes() -> &'static route_table::Routes {
+    // SAFETY: `kpart_routes` is kpart's exported table, valid while kpart is
+    // loaded, which it is as long as this module is: it links to kpart. kpart
+    // writes it only in its init, before this module can link to it. `Routes`
+    // is a transparent wrapper of the C struct.
+    unsafe { &*core::ptr::addr_of!(kpart_routes).cast::<route_table::Routes>() }
+}
 
 /// Allocates through kpart's routing table, in line: with `flags` and
 /// `token` known at compile time, a size-class lookup, two loads and
@@ -119,11 +129,8 @@ fn routed(
     site: u64,
     name: Option<fn() -> alloc_token::TypeName>,
 ) -> *mut c_void {
-    // SAFETY: `kpart_routes` is kpart's exported table, valid while kpart is
-    // loaded, which it is as long as this module is: it links to kpart.
-    let routes = unsafe { &*core::ptr::addr_of!(kpart_routes) };
-    let routes = routes.get();
-    if routes.router.mode() == partition::Mode::PerType {
+    let routes = routes();
+    if routes.mode() == partition::Mode::PerType {
         return routed_pertype(size, flags, token, site, name);
     }
     routes
@@ -151,14 +158,12 @@ fn routed_pertype(
     site: u64,
     name: Option<fn() -> alloc_token::TypeName>,
 ) -> *mut c_void {
-    // SAFETY: As in `routed`.
-    let routes = unsafe { &*core::ptr::addr_of!(kpart_routes) };
-    let key = routes.get().router.type_key(token, site);
+    let key = routes().type_key(token, site);
     let slot = &TYPE_SLOTS[(key % 64) as usize];
     // SAFETY: kpart publishes only types that live until it unloads, which
     // it cannot while this module is loaded.
     if let Some(caches) = unsafe { slot.load(Ordering::Acquire).as_ref() } {
-        if caches.token == key {
+        if caches.token() == key {
             if let Some(p) = caches.alloc(size, flags, route_table::NO_NODE) {
                 return p;
             }
@@ -192,7 +197,7 @@ fn resolve(
             route_table::NO_NODE,
             token as c_ulong,
             site as c_ulong,
-            slot.as_ptr(),
+            slot.as_ptr().cast(),
             name_ptr,
         )
     }
@@ -251,9 +256,7 @@ pub fn kmalloc(size: usize, flags: Flags) -> *mut u8 {
 /// `__GFP_HIGHMEM`, `__GFP_RECLAIMABLE` and sizes above 8192), by the same
 /// routing the allocation paths take.
 pub fn serves(size: usize, flags: bindings::gfp_t) -> bool {
-    // SAFETY: As in `routed`: the table is valid while this module is loaded.
-    let routes = unsafe { &*core::ptr::addr_of!(kpart_routes) };
-    routes.get().route(size, flags, 0, 0).is_some()
+    routes().route(size, flags, 0, 0).is_some()
 }
 
 /// As [`kmalloc`] with an explicit token and site, as the C macros pass them.

@@ -19,16 +19,12 @@ mod allocator;
 // kpart itself needs only its reduction to a partition count.
 #[allow(dead_code, unreachable_pub)]
 mod alloc_token;
-mod api_types;
 mod c_parts;
-mod c_parts_ffi;
 mod cache_matrix;
-mod contract;
-// The API header's declarations: kpart.ko uses its tables' and counters'
-// declarations, and checks its own definitions against the rest.
-#[allow(dead_code)]
-mod kpart_ffi;
-mod kpart_ffi_check;
+// The API header, `include/kpart.h`: kpart.ko uses its tables' and
+// counters' declarations, and checks its own definitions against the rest
+// (`allocator.rs`).
+mod kpart_bindings;
 mod partition;
 mod retention;
 mod ro_pages;
@@ -85,14 +81,7 @@ unsafe fn param_str(raw: *const kernel::ffi::c_char) -> &'static CStr {
 /// Reads and checks the module parameters: one `pr_err` naming the parameter
 /// and its allowed values for each bad one.
 fn params() -> Result<Params> {
-    let mut raw = c_parts::Params {
-        mode: core::ptr::null(),
-        partitions: 0,
-        accounted: false,
-        retain: core::ptr::null(),
-        seed: 0,
-        max_caches: 0,
-    };
+    let mut raw = c_parts::kpart_params::default();
     // SAFETY: `raw` is valid for writes.
     unsafe { c_parts::kpart_params_get(&mut raw) };
 
@@ -173,7 +162,7 @@ impl kernel::Module for KpartModule {
         // SAFETY: This is kpart's init, which calls `publish` once. `kpart` is
         // pinned and owned by the module until its exit, when no user is left.
         unsafe { allocator::publish(&kpart) };
-        let view = c_parts::StateView {
+        let view = c_parts::kpart_state_view {
             mode: match p.mode {
                 Mode::Random => c_str!("random").as_char_ptr(),
                 Mode::Typed => c_str!("typed").as_char_ptr(),

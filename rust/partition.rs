@@ -21,19 +21,23 @@
 //!   partitions serve as in typed mode what has no caches of its own (yet).
 //!
 //! Both reduce to one table load or one multiply and shift on the allocation
-//! path. This file is pure `core` Rust; the host tests include it too.
+//! path. This file is pure `core` Rust; the host tests include it too. Its
+//! constants are `include/kpart.h`'s, through bindgen (`kpart_bindings`).
 
 use super::alloc_token;
-use super::contract;
+use super::kpart_bindings as b;
 
 /// The token bound of the typed table (`-falloc-token-max=64`,
 /// `KPART_TOKEN_MAX`), to which tokens are folded.
-pub(crate) const TOKEN_MAX: u64 = contract::TOKEN_MAX as u64;
+pub(crate) const TOKEN_MAX: u64 = b::KPART_TOKEN_MAX as u64;
 
 /// The token bound C callers are compiled with (`-falloc-token-max=2^63`,
 /// `KPART_TOKEN_BOUND`) and Rust tokens are computed with: a token is a
 /// type's identity, `hash % 2^62` plus `2^62` for a pointer-holding type.
-pub(crate) const TOKEN_BOUND: u64 = 1 << 63;
+/// (bindgen reads the header's `2^63` as an `i64`: the cast gives it back.)
+pub(crate) const TOKEN_BOUND: u64 = b::KPART_TOKEN_BOUND as u64;
+
+const _: () = assert!(TOKEN_BOUND == 1 << 63);
 
 /// Pertype mode: the bit that marks a key as a call-site bucket of raw
 /// buffers rather than a token, which is below [`TOKEN_BOUND`].
@@ -60,7 +64,7 @@ pub(crate) const fn unfold(token64: u64) -> u64 {
 pub(crate) const MIN_PARTITIONS: u32 = 1;
 
 /// The largest partition count (`KPART_MAX_PARTITIONS`).
-pub(crate) const MAX_PARTITIONS: u32 = contract::MAX_PARTITIONS as u32;
+pub(crate) const MAX_PARTITIONS: u32 = b::KPART_MAX_PARTITIONS;
 
 /// The partition used when the type is unknown (Clang's fallback token 0).
 pub(crate) const FALLBACK: usize = 0;
@@ -72,20 +76,25 @@ pub(crate) const FALLBACK: usize = 0;
 #[repr(u32)]
 pub(crate) enum Mode {
     /// By allocation site, hashed with a per-load seed.
-    Random = 0,
+    Random = b::kpart_mode_KPART_MODE_RANDOM,
     /// By allocated type, with Clang's allocation token.
-    Typed = 1,
+    Typed = b::kpart_mode_KPART_MODE_TYPED,
     /// Every type in caches of its own, with typed partitions behind them.
-    PerType = 2,
+    PerType = b::kpart_mode_KPART_MODE_PERTYPE,
 }
 
-const _: () = assert!(
-    Mode::Random as usize == contract::MODE_RANDOM
-        && Mode::Typed as usize == contract::MODE_TYPED
-        && Mode::PerType as usize == contract::MODE_PERTYPE
-);
-
 impl Mode {
+    /// The mode of C's `enum kpart_mode` value `mode`; typed for a value
+    /// that is none (kpart never stores one).
+    #[inline(always)]
+    pub(crate) const fn from_c(mode: u32) -> Mode {
+        match mode {
+            b::kpart_mode_KPART_MODE_RANDOM => Mode::Random,
+            b::kpart_mode_KPART_MODE_PERTYPE => Mode::PerType,
+            _ => Mode::Typed,
+        }
+    }
+
     /// Parses a `mode=` module parameter value.
     pub(crate) fn parse(value: &[u8]) -> Option<Mode> {
         match value {
@@ -135,45 +144,107 @@ pub(crate) const fn reduce_token(token: u64, partitions: u32) -> usize {
     ) as usize
 }
 
-/// Maps an allocation's token and site to its partition.
+/// What maps an allocation's token and site to its partition: typed mode's
+/// table, random mode's hash and the mode. A [`Router`] has them, and so has
+/// the exported table (`struct kpart_routes`, `route_table.rs`), which keeps
+/// them in C's layout; both route with the methods provided here.
 ///
 /// # Invariants
 ///
-/// Every value [`Router::partition`] returns is below the partition count the
-/// router was made with.
-#[derive(Clone, Copy)]
-#[repr(C)]
-pub(crate) struct Router {
+/// The fields are those of a [`Router`] made for some partition count: every
+/// value [`Routing::partition`] returns is below it.
+pub(crate) trait Routing {
     /// Typed mode: the partition of each token of bound [`TOKEN_MAX`].
-    typed: [u8; TOKEN_MAX as usize],
-    seed: u64,
+    fn typed(&self) -> &[u8; TOKEN_MAX as usize];
+    /// Random mode: the per-load seed.
+    fn seed(&self) -> u64;
     /// Random mode: `hash_64(x, bits)` is `x * multiplier >> shift`; with one
     /// partition (`bits == 0`) the multiplier is 0 and the shift 63, which
     /// keeps the shift in range and the result 0.
+    fn multiplier(&self) -> u64;
+    /// See [`Routing::multiplier`].
+    fn shift(&self) -> u32;
+    /// The mode.
+    fn mode(&self) -> Mode;
+
+    /// The partition of an allocation with Clang token `token` (bound
+    /// [`TOKEN_BOUND`]) made at call site `site`. Pertype mode's partitions
+    /// are typed mode's.
+    #[inline(always)]
+    fn partition(&self, token: u64, site: u64) -> usize {
+        match self.mode() {
+            Mode::Typed | Mode::PerType => match fold(token) {
+                Some(token64) => self.typed()[(token64 % TOKEN_MAX) as usize] as usize,
+                None => FALLBACK,
+            },
+            Mode::Random => self.bucket(site),
+        }
+    }
+
+    /// Random mode's partition of call site `site`, which is also pertype
+    /// mode's bucket of raw buffers allocated there.
+    #[inline(always)]
+    fn bucket(&self, site: u64) -> usize {
+        (site ^ self.seed())
+            .wrapping_mul(self.multiplier())
+            .wrapping_shr(self.shift()) as usize
+    }
+
+    /// Pertype mode's key of an allocation with token `token` at call site
+    /// `site`: the token, or [`BUCKET`] plus the site's bucket for raw
+    /// buffers (token 0) and tokens no correctly built caller passes.
+    #[inline(always)]
+    fn type_key(&self, token: u64, site: u64) -> u64 {
+        match fold(token) {
+            Some(_) if token != 0 => token,
+            _ => BUCKET | self.bucket(site) as u64,
+        }
+    }
+}
+
+/// Maps an allocation's token and site to its partition ([`Routing`]).
+///
+/// # Invariants
+///
+/// Every value [`Routing::partition`] returns is below the partition count
+/// the router was made with.
+#[derive(Clone, Copy)]
+pub(crate) struct Router {
+    typed: [u8; TOKEN_MAX as usize],
+    seed: u64,
     multiplier: u64,
     shift: u32,
     mode: Mode,
 }
 
+impl Routing for Router {
+    #[inline(always)]
+    fn typed(&self) -> &[u8; TOKEN_MAX as usize] {
+        &self.typed
+    }
+
+    #[inline(always)]
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    #[inline(always)]
+    fn multiplier(&self) -> u64 {
+        self.multiplier
+    }
+
+    #[inline(always)]
+    fn shift(&self) -> u32 {
+        self.shift
+    }
+
+    #[inline(always)]
+    fn mode(&self) -> Mode {
+        self.mode
+    }
+}
+
 impl Router {
-    /// Where each field is, for the layout checks against C's `struct
-    /// kpart_routes` (`route_table.rs`).
-    pub(crate) const OFFSET_TYPED: usize = core::mem::offset_of!(Router, typed);
-    pub(crate) const OFFSET_SEED: usize = core::mem::offset_of!(Router, seed);
-    pub(crate) const OFFSET_MULTIPLIER: usize = core::mem::offset_of!(Router, multiplier);
-    pub(crate) const OFFSET_SHIFT: usize = core::mem::offset_of!(Router, shift);
-    pub(crate) const OFFSET_MODE: usize = core::mem::offset_of!(Router, mode);
-
-    /// A router that sends everything to partition 0 (typed, every token 0),
-    /// below any partition count.
-    pub(crate) const EMPTY: Router = Router {
-        typed: [0; TOKEN_MAX as usize],
-        seed: 0,
-        multiplier: 0,
-        shift: 63,
-        mode: Mode::Typed,
-    };
-
     /// Makes a router for `partitions` partitions, or `None` when the count is
     /// not allowed (see [`valid_count`]).
     pub(crate) fn new(mode: Mode, partitions: u32, seed: u64) -> Option<Router> {
@@ -203,45 +274,6 @@ impl Router {
             shift,
             mode,
         })
-    }
-
-    /// The mode the router was made with.
-    pub(crate) fn mode(&self) -> Mode {
-        self.mode
-    }
-
-    /// The partition of an allocation with Clang token `token` (bound
-    /// [`TOKEN_BOUND`]) made at call site `site`. Pertype mode's partitions
-    /// are typed mode's.
-    #[inline(always)]
-    pub(crate) fn partition(&self, token: u64, site: u64) -> usize {
-        match self.mode {
-            Mode::Typed | Mode::PerType => match fold(token) {
-                Some(token64) => self.typed[(token64 % TOKEN_MAX) as usize] as usize,
-                None => FALLBACK,
-            },
-            Mode::Random => self.bucket(site),
-        }
-    }
-
-    /// Random mode's partition of call site `site`, which is also pertype
-    /// mode's bucket of raw buffers allocated there.
-    #[inline(always)]
-    pub(crate) fn bucket(&self, site: u64) -> usize {
-        (site ^ self.seed)
-            .wrapping_mul(self.multiplier)
-            .wrapping_shr(self.shift) as usize
-    }
-
-    /// Pertype mode's key of an allocation with token `token` at call site
-    /// `site`: the token, or [`BUCKET`] plus the site's bucket for raw
-    /// buffers (token 0) and tokens no correctly built caller passes.
-    #[inline(always)]
-    pub(crate) fn type_key(&self, token: u64, site: u64) -> u64 {
-        match fold(token) {
-            Some(_) if token != 0 => token,
-            _ => BUCKET | self.bucket(site) as u64,
-        }
     }
 }
 

@@ -14,11 +14,11 @@
 //! not set up) goes to the out-of-line `__kpart_kmalloc()`.
 //!
 //! kpart.ko and the Rust users include this file; the C users have its twin
-//! in `include/kpart.h`. The layout is fixed (`#[repr(C)]`) and checked on
-//! both sides.
+//! in `include/kpart.h`. The table and a type's caches are the header's
+//! structs, as bindgen makes them (`kpart_bindings.rs`), in thin wrappers.
 
-use super::contract;
-use super::partition::{Router, MAX_PARTITIONS};
+use super::kpart_bindings as b;
+use super::partition::{Mode, Routing, TOKEN_MAX};
 use super::size_class;
 use core::cell::UnsafeCell;
 use core::ptr::NonNull;
@@ -42,20 +42,25 @@ pub(crate) const GFP_UNPARTITIONED: bindings::gfp_t = gfp_bit(bindings::___GFP_D
     | gfp_bit(bindings::___GFP_RECLAIMABLE_BIT);
 
 /// Bits of the partition in a row.
-const PARTITION_BITS: u32 = MAX_PARTITIONS.trailing_zeros();
+const PARTITION_BITS: u32 = b::KPART_MAX_PARTITIONS.trailing_zeros();
 
-/// Rows of the table: a row is `matrix << 6 | partition`, where matrix 1 is
-/// the accounted one. Also the statistics slot of allocations served by
-/// plain kmalloc.
-pub(crate) const ROWS: usize = 2 << PARTITION_BITS;
+/// Rows of the table (`KPART_ROWS`): a row is `matrix << 6 | partition`,
+/// where matrix 1 is the accounted one. Also the statistics slot of
+/// allocations served by plain kmalloc.
+pub(crate) const ROWS: usize = b::KPART_ROWS as usize;
 
-/// Bits of the size class in a slot index.
-pub(crate) const CLASS_BITS: u32 = 4;
+/// Bits of the size class in a slot index (`KPART_CLASS_SLOTS` classes).
+pub(crate) const CLASS_BITS: u32 = b::KPART_CLASS_SLOTS.trailing_zeros();
 
 /// Slots of the table: `row << 4 | class`.
 pub(crate) const SLOTS: usize = ROWS << CLASS_BITS;
 
-const _: () = assert!(MAX_PARTITIONS.is_power_of_two());
+const _: () = assert!(
+    b::KPART_MAX_PARTITIONS.is_power_of_two()
+        && b::KPART_CLASS_SLOTS.is_power_of_two()
+        && ROWS == 2 << PARTITION_BITS
+        && b::KPART_STAT_SLOTS as usize == ROWS + 1
+);
 const _: () = assert!(size_class::COUNT <= 1 << CLASS_BITS);
 
 /// The row of (`accounted`, `partition`).
@@ -80,7 +85,7 @@ pub(crate) const fn cell_of(slot: usize) -> (bool, usize, usize) {
     let row = row_of(slot);
     (
         row >> PARTITION_BITS != 0,
-        row & (MAX_PARTITIONS as usize - 1),
+        row & (b::KPART_MAX_PARTITIONS as usize - 1),
         slot & ((1 << CLASS_BITS) - 1),
     )
 }
@@ -102,30 +107,70 @@ pub(crate) struct Route {
 /// Once kpart's init has filled it, and until kpart's exit, slot
 /// [`slot`]`(`[`row`]`(accounted, partition), class)` of `caches` holds the
 /// live cache of that matrix, partition and size class, or NULL where kpart
-/// has no such cache, and `router` routes to kpart's partitions. Before, every
-/// slot is NULL; after, no user is left to read it.
-#[repr(C)]
-pub(crate) struct Routes {
-    pub(crate) caches: [*mut bindings::kmem_cache; SLOTS],
-    pub(crate) router: Router,
+/// has no such cache, and the routing fields are those of a
+/// [`Router`](super::partition::Router) for kpart's partitions (set with
+/// [`Routes::set_router`]). Before, every slot is NULL and they route to
+/// partition 0; after, no user is left to read it.
+#[repr(transparent)]
+pub(crate) struct Routes(b::kpart_routes);
+
+impl Routing for Routes {
+    #[inline(always)]
+    fn typed(&self) -> &[u8; TOKEN_MAX as usize] {
+        &self.0.typed
+    }
+
+    #[inline(always)]
+    fn seed(&self) -> u64 {
+        self.0.seed
+    }
+
+    #[inline(always)]
+    fn multiplier(&self) -> u64 {
+        self.0.multiplier
+    }
+
+    #[inline(always)]
+    fn shift(&self) -> u32 {
+        self.0.shift
+    }
+
+    #[inline(always)]
+    fn mode(&self) -> Mode {
+        Mode::from_c(self.0.mode)
+    }
 }
 
-// The layout of `struct kpart_routes` in `include/kpart.h`, field by field.
-const _: () = {
-    use core::mem::{offset_of, size_of};
-    assert!(size_of::<Routes>() == contract::SIZEOF_ROUTES);
-    assert!(offset_of!(Routes, caches) == contract::OFFSETOF_ROUTES_CACHES);
-    assert!(ROWS == contract::ROWS && ROWS + 1 == contract::STAT_SLOTS);
-    assert!(SLOTS == contract::ROWS * contract::CLASS_SLOTS);
-    let router = offset_of!(Routes, router);
-    assert!(router + Router::OFFSET_TYPED == contract::OFFSETOF_ROUTES_TYPED);
-    assert!(router + Router::OFFSET_SEED == contract::OFFSETOF_ROUTES_SEED);
-    assert!(router + Router::OFFSET_MULTIPLIER == contract::OFFSETOF_ROUTES_MULTIPLIER);
-    assert!(router + Router::OFFSET_SHIFT == contract::OFFSETOF_ROUTES_SHIFT);
-    assert!(router + Router::OFFSET_MODE == contract::OFFSETOF_ROUTES_MODE);
-};
-
 impl Routes {
+    /// A table with no cache, whose routing sends everything to partition 0.
+    pub(crate) const EMPTY: Routes = Routes(b::kpart_routes {
+        caches: [core::ptr::null_mut(); SLOTS],
+        typed: [0; TOKEN_MAX as usize],
+        seed: 0,
+        multiplier: 0,
+        shift: 63,
+        mode: Mode::Typed as u32,
+    });
+
+    /// The caches, by slot.
+    pub(crate) fn caches(&self) -> &[*mut bindings::kmem_cache; SLOTS] {
+        &self.0.caches
+    }
+
+    /// Puts `cache` in slot `slot`.
+    pub(crate) fn set_cache(&mut self, slot: usize, cache: *mut bindings::kmem_cache) {
+        self.0.caches[slot & (SLOTS - 1)] = cache;
+    }
+
+    /// Routes as `router` does.
+    pub(crate) fn set_router(&mut self, router: &super::partition::Router) {
+        self.0.typed = *router.typed();
+        self.0.seed = router.seed();
+        self.0.multiplier = router.multiplier();
+        self.0.shift = router.shift();
+        self.0.mode = router.mode() as u32;
+    }
+
     /// The route of an allocation of `size` bytes with `flags`, Clang token
     /// `token` and call site `site`; `None` when plain kmalloc must serve it.
     #[inline(always)]
@@ -140,8 +185,8 @@ impl Routes {
         if flags & GFP_UNPARTITIONED != 0 {
             return None;
         }
-        let row = row(flags & GFP_ACCOUNT != 0, self.router.partition(token, site));
-        let cache = NonNull::new(self.caches[slot(row, class)])?;
+        let row = row(flags & GFP_ACCOUNT != 0, self.partition(token, site));
+        let cache = NonNull::new(self.0.caches[slot(row, class)])?;
         Some(Route { row, cache })
     }
 
@@ -184,7 +229,7 @@ impl Routes {
         size: usize,
         flags: bindings::gfp_t,
     ) -> Option<*mut c_void> {
-        let cache = NonNull::new(self.caches[slot(row, class)])?;
+        let cache = NonNull::new(self.0.caches[slot(row, class)])?;
         Some(Self::alloc_from(Route { row, cache }, size, flags, NO_NODE))
     }
 
@@ -237,27 +282,47 @@ unsafe fn cache_alloc(
 /// descriptor), `allocs` and `token` never change and it lives until kpart's
 /// exit, in kpart's read-only pages (`rust/ro_pages.rs`); each cache pointer
 /// is NULL or a cache serving its size class that lives until kpart's exit,
-/// and once set it never changes. `allocs` is a per-CPU counter.
-#[repr(C)]
-pub(crate) struct TypeCaches {
-    /// `[matrix][size class]`: matrix 1 for `__GFP_ACCOUNT`.
-    pub(crate) caches: [[AtomicPtr<bindings::kmem_cache>; 1 << CLASS_BITS]; 2],
-    /// The type's allocation counter (`unsigned long __percpu *`).
-    pub(crate) allocs: *mut c_ulong,
-    /// The type's token, or its call-site bucket for raw buffers.
-    pub(crate) token: u64,
-}
-
-// The layout of `struct kpart_type`.
-const _: () = {
-    use core::mem::{offset_of, size_of};
-    assert!(size_of::<TypeCaches>() == contract::SIZEOF_TYPE);
-    assert!(offset_of!(TypeCaches, caches) == contract::OFFSETOF_TYPE_CACHES);
-    assert!(offset_of!(TypeCaches, allocs) == contract::OFFSETOF_TYPE_ALLOCS);
-    assert!(offset_of!(TypeCaches, token) == contract::OFFSETOF_TYPE_TOKEN);
-};
+/// and once set it never changes. The cache pointers are only accessed
+/// atomically. `allocs` is a per-CPU counter.
+#[repr(transparent)]
+pub(crate) struct TypeCaches(UnsafeCell<b::kpart_type>);
 
 impl TypeCaches {
+    /// The C struct behind `this`, for its initialisation.
+    pub(crate) fn raw(this: *const TypeCaches) -> *mut b::kpart_type {
+        UnsafeCell::raw_get(this.cast())
+    }
+
+    /// The cache pointer of (`matrix`, size class `class`): matrix 1 for
+    /// `__GFP_ACCOUNT`.
+    #[inline(always)]
+    pub(crate) fn slot(&self, matrix: usize, class: usize) -> &AtomicPtr<bindings::kmem_cache> {
+        // SAFETY: The pointer is in `self`, valid and aligned for the
+        // lifetime of `&self`, and only accessed atomically (type
+        // invariant). The indices are masked into bounds.
+        unsafe {
+            AtomicPtr::from_ptr(core::ptr::addr_of_mut!(
+                (*self.0.get()).caches[matrix & 1][class & ((1 << CLASS_BITS) - 1)]
+            ))
+        }
+    }
+
+    /// The type's token, or its call-site bucket for raw buffers.
+    #[inline(always)]
+    pub(crate) fn token(&self) -> u64 {
+        // SAFETY: `token` never changes once the entry is reachable (type
+        // invariant).
+        unsafe { (*self.0.get()).token }
+    }
+
+    /// The type's allocation counter (`unsigned long __percpu *`).
+    #[inline(always)]
+    pub(crate) fn allocs(&self) -> *mut c_ulong {
+        // SAFETY: `allocs` never changes once the entry is reachable (type
+        // invariant).
+        unsafe { (*self.0.get()).allocs }
+    }
+
     /// The cache of (`accounted`, size class `class`), if made.
     #[inline(always)]
     pub(crate) fn cache(
@@ -265,10 +330,7 @@ impl TypeCaches {
         accounted: bool,
         class: usize,
     ) -> Option<NonNull<bindings::kmem_cache>> {
-        NonNull::new(
-            self.caches[accounted as usize][class & ((1 << CLASS_BITS) - 1)]
-                .load(Ordering::Acquire),
-        )
+        NonNull::new(self.slot(accounted as usize, class).load(Ordering::Acquire))
     }
 
     /// Allocates `size` bytes with `flags` on `node` from the type's own
@@ -304,14 +366,14 @@ impl TypeCaches {
         unsafe {
             core::arch::asm!(
                 "incq %gs:({counter})",
-                counter = in(reg) self.allocs,
+                counter = in(reg) self.allocs(),
                 options(att_syntax, nostack)
             );
         }
         #[cfg(not(target_arch = "x86_64"))]
         // SAFETY: `self` is a published type, as `kpart_stats_type` needs.
         unsafe {
-            super::kpart_ffi::kpart_stats_type(self)
+            b::kpart_stats_type(TypeCaches::raw(self))
         };
     }
 }
@@ -340,9 +402,9 @@ impl SharedRoutes {
 // ([`ROWS`]): `this_cpu` offsets (`c/debugfs.c`). Without the in-line
 // increment, `kpart_stats_alloc()` counts.
 #[cfg(target_arch = "x86_64")]
-use super::kpart_ffi::kpart_allocs;
+use b::kpart_allocs;
 #[cfg(not(target_arch = "x86_64"))]
-use super::kpart_ffi::kpart_stats_alloc;
+use b::kpart_stats_alloc;
 
 /// Counts an allocation in `slot` (a row, or [`ROWS`] for plain kmalloc):
 /// one `%gs`-relative increment on x86_64, as C's `this_cpu_inc()`, else a

@@ -5,40 +5,94 @@
 //! kpart serves the same size classes as the kernel's kmalloc caches
 //! (`mm/slab_common.c`): powers of two from 8 to 8192 bytes, plus 96 and 192.
 //! Larger requests are not partitioned and go to plain `kmalloc`. The list
-//! is `KPART_SIZE_CLASSES` in `include/kpart.h`, through `contract.rs`; the
-//! lookup below is asserted at compile time to be the C header's
-//! `kpart_size_class()` at every class's bounds.
+//! is `KPART_SIZE_CLASSES` in `include/kpart.h`, through bindgen
+//! (`kpart_bindings`); the lookup below is asserted at compile time to put
+//! the bounds of every class in that class, as C's `kpart_size_class()` is
+//! (`c/exports.c`).
 //!
 //! This file is pure `core` Rust; the host tests include it too.
 
-use super::contract;
+use super::kpart_bindings as b;
 
 /// Number of size classes.
-pub(crate) const COUNT: usize = contract::SIZE_CLASSES.len();
+pub(crate) const COUNT: usize = b::KPART_SIZE_CLASS_COUNT as usize;
+
+/// `KPART_SIZE_CLASSES` one by one, 0 past the last class.
+const SLOT_BYTES: [u32; b::KPART_CLASS_SLOTS as usize] = [
+    b::KPART_SIZE_CLASS_0,
+    b::KPART_SIZE_CLASS_1,
+    b::KPART_SIZE_CLASS_2,
+    b::KPART_SIZE_CLASS_3,
+    b::KPART_SIZE_CLASS_4,
+    b::KPART_SIZE_CLASS_5,
+    b::KPART_SIZE_CLASS_6,
+    b::KPART_SIZE_CLASS_7,
+    b::KPART_SIZE_CLASS_8,
+    b::KPART_SIZE_CLASS_9,
+    b::KPART_SIZE_CLASS_10,
+    b::KPART_SIZE_CLASS_11,
+    b::KPART_SIZE_CLASS_12,
+    b::KPART_SIZE_CLASS_13,
+    b::KPART_SIZE_CLASS_14,
+    b::KPART_SIZE_CLASS_15,
+];
 
 /// Object size of each class, in bytes, smallest first.
-pub(crate) const SIZES: [usize; COUNT] = contract::SIZE_CLASSES;
+pub(crate) const SIZES: [usize; COUNT] = {
+    let mut sizes = [0; COUNT];
+    let mut i = 0;
+    while i < COUNT {
+        sizes[i] = SLOT_BYTES[i] as usize;
+        i += 1;
+    }
+    sizes
+};
 
-/// Class names as they appear in cache names, like the kernel's `kmalloc-<name>`.
-pub(crate) const NAMES: [&str; COUNT] = contract::SIZE_CLASS_NAMES;
+/// Class names as they appear in cache names, like the kernel's
+/// `kmalloc-<name>`: the bytes, in KiB when a multiple of 1024 (checked
+/// below against [`SIZES`]).
+pub(crate) const NAMES: [&str; COUNT] = [
+    "8", "16", "32", "64", "96", "128", "192", "256", "512", "1k", "2k", "4k", "8k",
+];
 
 /// The largest size kpart partitions; larger requests go to plain `kmalloc`.
-pub(crate) const MAX_SIZE: usize = contract::MAX_SIZE;
+pub(crate) const MAX_SIZE: usize = b::KPART_MAX_SIZE as usize;
 
-const _: () = assert!(SIZES[COUNT - 1] == MAX_SIZE && COUNT <= contract::CLASS_SLOTS);
-
-// The same class for every size as C's kpart_size_class(): at the bounds of
-// every class, and nothing for 0 or above the largest.
-const _: () = {
+/// Whether `name` is the name of a class of `bytes` bytes.
+const fn names(name: &str, bytes: usize) -> bool {
+    let (digits, unit) = match name.as_bytes() {
+        [digits @ .., b'k'] => (digits, 1024),
+        digits => (digits, 1),
+    };
+    let mut value = 0;
     let mut i = 0;
-    while i < contract::SIZE_CLASS_OF.len() {
-        let (size, class) = contract::SIZE_CLASS_OF[i];
-        match index(size) {
-            Some(c) => assert!(
-                c == class,
-                "size_class::index differs from kpart_size_class()"
-            ),
-            None => panic!("size_class::index refuses a size kpart_size_class() takes"),
+    while i < digits.len() {
+        value = value * 10 + (digits[i] - b'0') as usize;
+        i += 1;
+    }
+    !digits.is_empty() && value * unit == bytes && (unit == 1024 || bytes % 1024 != 0)
+}
+
+// The classes: ascending up to `MAX_SIZE`, none past `COUNT`, each named;
+// and the same class for every size as C's `kpart_size_class()`: at the
+// bounds of every class, and nothing for 0 or above the largest.
+const _: () = {
+    assert!(COUNT <= SLOT_BYTES.len() && SIZES[COUNT - 1] == MAX_SIZE);
+    let mut lowest = 1;
+    let mut i = 0;
+    while i < SLOT_BYTES.len() {
+        if i >= COUNT {
+            assert!(SLOT_BYTES[i] == 0);
+        } else {
+            assert!(SIZES[i] >= lowest && names(NAMES[i], SIZES[i]));
+            match (index(lowest), index(SIZES[i])) {
+                (Some(low), Some(high)) => assert!(
+                    low == i && high == i,
+                    "size_class::index differs from kpart_size_class()"
+                ),
+                _ => panic!("size_class::index refuses a size kpart_size_class() takes"),
+            }
+            lowest = SIZES[i] + 1;
         }
         i += 1;
     }

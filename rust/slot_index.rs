@@ -27,7 +27,7 @@ impl SlotIndex {
     /// Indexes every non-NULL slot of `routes`.
     pub(crate) fn new(routes: &Routes) -> Result<SlotIndex> {
         let mut entries = VVec::new();
-        for (slot, cache) in routes.caches.iter().enumerate() {
+        for (slot, cache) in routes.caches().iter().enumerate() {
             if !cache.is_null() {
                 // Fits: the table has fewer than 2^16 slots (`route_table.rs`).
                 entries.push((*cache as usize, slot as u16), GFP_KERNEL)?;

@@ -33,7 +33,7 @@
 
 use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
-use crate::partition::{Mode, Router, BUCKET};
+use crate::partition::{Mode, Router, Routing, BUCKET};
 use crate::retention::Retention;
 use crate::ro_pages::RoPages;
 use crate::route_table::{self, TypeCaches};
@@ -205,7 +205,7 @@ impl TypeRegistry {
             for cell in matrix.cells() {
                 let fallback = registry.entry(cell.partition);
                 for &m in registry.matrices_of(cell.accounted) {
-                    registry.store(&fallback.caches[m][cell.class], cell.cache.as_ptr());
+                    registry.store(fallback.slot(m, cell.class), cell.cache.as_ptr());
                 }
             }
             for bucket in 0..partitions {
@@ -221,7 +221,7 @@ impl TypeRegistry {
     }
 
     /// The key of an allocation with token `token` at call site `site`
-    /// ([`Router::type_key`]).
+    /// ([`Routing::type_key`]).
     pub(crate) fn key(&self, token: u64, site: u64) -> u64 {
         self.typed.type_key(token, site)
     }
@@ -303,9 +303,10 @@ impl TypeRegistry {
         // SAFETY: Entry `index` is not in use, so no reference to it exists;
         // the pages hold it (type invariant).
         unsafe {
+            let raw = TypeCaches::raw(entry);
             self.pages
-                .store(ptr::addr_of!((*entry).allocs).cast(), allocs as u64);
-            self.pages.store(ptr::addr_of!((*entry).token), key);
+                .store(ptr::addr_of!((*raw).allocs).cast(), allocs as u64);
+            self.pages.store(ptr::addr_of!((*raw).token), key);
         }
         // INVARIANT: the entry is initialised, and its counter the
         // registry's.
@@ -336,7 +337,7 @@ impl TypeRegistry {
             // SAFETY: By the type invariant a non-NULL slot points to an
             // initialised entry that lives as long as `self`.
             let entry = unsafe { table[i].load(Ordering::Acquire).as_ref() }?;
-            if entry.token == key {
+            if entry.token() == key {
                 return Some(entry);
             }
             i = (i + 1) & mask;
@@ -427,7 +428,7 @@ impl TypeRegistry {
                 .cache(accounted, class)
                 .map_or(ptr::null_mut(), NonNull::as_ptr);
             for &m in self.matrices_of(accounted) {
-                self.store(&entry.caches[m][class], cache);
+                self.store(entry.slot(m, class), cache);
             }
             return Ok(entry);
         }
@@ -440,12 +441,12 @@ impl TypeRegistry {
     /// and publishes it in the entry.
     fn add_cache(&self, state: &mut State, index: usize, accounted: bool, class: usize) -> Result {
         let entry = self.entry(index);
-        let cache = self.make_cache(entry.token, accounted, class)?;
+        let cache = self.make_cache(entry.token(), accounted, class)?;
         let p = cache.as_ptr();
         state.caches.push(cache, GFP_KERNEL)?;
         self.index_cache(p, index, accounted, class);
         for &m in self.matrices_of(accounted) {
-            self.store(&entry.caches[m][class], p);
+            self.store(entry.slot(m, class), p);
         }
         Ok(())
     }
@@ -509,7 +510,7 @@ impl TypeRegistry {
             if ptr::eq(c, cache) {
                 let place = owners[i].place.load(Ordering::Relaxed);
                 let entry = self.entry((place >> 8) as usize);
-                return Some((entry.token, place >> 4 & 1 != 0, (place & 0xf) as usize));
+                return Some((entry.token(), place >> 4 & 1 != 0, (place & 0xf) as usize));
             }
             i = (i + 1) & mask;
         }
@@ -538,7 +539,7 @@ impl TypeRegistry {
 
     /// How many of entry `entry`'s caches are its own.
     fn own_caches(&self, entry: &TypeCaches) -> u32 {
-        let fallback = self.entry(self.partition_of(entry.token));
+        let fallback = self.entry(self.partition_of(entry.token()));
         let mut count = 0;
         for accounted in [false, self.accounted] {
             for class in 0..size_class::COUNT {
@@ -553,7 +554,7 @@ impl TypeRegistry {
     }
 
     /// The totals, for debugfs.
-    pub(crate) fn summary(&self) -> c_parts::TypesView {
+    pub(crate) fn summary(&self) -> c_parts::kpart_types_view {
         let state = self.state.lock();
         let mut fallback = 0;
         for index in 0..state.used {
@@ -561,10 +562,10 @@ impl TypeRegistry {
             // Types with no cache of their own: wholly past the cap.
             if index < self.partitions || self.own_caches(entry) == 0 {
                 // SAFETY: Each counter is live while its entry is.
-                fallback += unsafe { c_parts::kpart_counter_sum(entry.allocs) };
+                fallback += unsafe { c_parts::kpart_counter_sum(entry.allocs()) };
             }
         }
-        c_parts::TypesView {
+        c_parts::kpart_types_view {
             types: (state.used - self.partitions) as u32,
             caches: self.cache_count.load(Ordering::Relaxed) as u32,
             max_caches: self.max_caches as u32,
@@ -576,25 +577,25 @@ impl TypeRegistry {
 
     /// Type number `index` in the order of creation, buckets first, for
     /// debugfs.
-    pub(crate) fn get(&self, index: usize) -> Option<c_parts::TypeView> {
+    pub(crate) fn get(&self, index: usize) -> Option<c_parts::kpart_type_view> {
         let state = self.state.lock();
         let index = index.checked_add(self.partitions)?;
         if index >= state.used {
             return None;
         }
         let entry = self.entry(index);
-        let key = entry.token;
+        let key = entry.token();
         let name = state
             .names
             .iter()
             .find(|(k, _)| *k == key)
             .map_or(ptr::null(), |(_, n)| n.as_char_ptr());
-        Some(c_parts::TypeView {
+        Some(c_parts::kpart_type_view {
             token: key,
             name,
             caches: self.own_caches(entry),
             // SAFETY: The counter is live while the entry is.
-            allocs: unsafe { c_parts::kpart_counter_sum(entry.allocs) },
+            allocs: unsafe { c_parts::kpart_counter_sum(entry.allocs()) },
         })
     }
 
@@ -613,7 +614,7 @@ impl Drop for TypeRegistry {
             // SAFETY: By the type invariant the counter of an entry in use is
             // the registry's, and nobody counts in it any more: kpart is
             // unloading.
-            unsafe { c_parts::kpart_counter_free(self.entry(index).allocs) };
+            unsafe { c_parts::kpart_counter_free(self.entry(index).allocs()) };
         }
     }
 }

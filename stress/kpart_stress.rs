@@ -21,8 +21,8 @@ module! {
     license: "GPL",
 }
 
-mod stress_ffi;
-use stress_ffi::kpart_stress_run;
+mod stress_bindings;
+use stress_bindings::kpart_stress_run;
 
 kpart_type! {
     /// A node with a pointer, allocated whole for small sizes.

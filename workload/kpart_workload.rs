@@ -33,8 +33,8 @@ module! {
     license: "GPL",
 }
 
-mod workload_ffi;
-use workload_ffi::{
+mod workload_bindings;
+use workload_bindings::{
     kpart_wl_c_alloc, kpart_wl_c_free, kpart_wl_debugfs_exit, kpart_wl_debugfs_init,
     kpart_wl_param_scale, kpart_wl_record,
 };
