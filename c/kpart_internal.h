@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Interfaces between kpart's C and Rust parts, inside kpart.ko. Rust sees
- * them through bindgen (Kbuild, rust/c_parts.rs).
+ * them through bindgen (Kbuild, rust/module/c_parts.rs).
  */
 #ifndef _KPART_INTERNAL_H
 #define _KPART_INTERNAL_H
@@ -75,14 +75,14 @@ void kpart_types_cancel(void);
 
 /*
  * Zeroed pages of at least @bytes, mapped read-only in the vmalloc area
- * (c/ro_pages.c); NULL on failure. kpart_ro_store() writes one aligned
+ * (c/mm/ro_pages.c); NULL on failure. kpart_ro_store() writes one aligned
  * 64-bit word of them with release order.
  */
 void *kpart_ro_pages_new(size_t bytes);
 void kpart_ro_pages_free(void *ro);
 void kpart_ro_store(void *ro, u64 value);
 
-/* The bytes of one slab of @s: PAGE_SIZE << its order (c/slab_retention.c). */
+/* The bytes of one slab of @s: PAGE_SIZE << its order (c/mm/slab_retention.c). */
 unsigned long kpart_slab_bytes(struct kmem_cache *s);
 
 /*

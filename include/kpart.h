@@ -150,7 +150,7 @@ extern struct kpart_routes kpart_routes;
  * The caches of one type in pertype mode, [matrix][size class] (NULL: not
  * made yet), and its allocation counter. kpart makes them and keeps them
  * until it unloads, in pages of their own that every reader sees read-only
- * (c/ro_pages.c); call sites point to them (KPART_THIS_IP). Past kpart's
+ * (c/mm/ro_pages.c); call sites point to them (KPART_THIS_IP). Past kpart's
  * cache cap, a type's new size classes are its typed partition's caches.
  */
 struct kpart_type {

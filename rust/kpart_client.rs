@@ -3,8 +3,8 @@
 //! Allocating from kpart in a Rust module.
 //!
 //! 6.12 cannot link one Rust module against another's crate, so a Rust user of
-//! kpart includes this file (and, next to it, `alloc_token.rs`) as a module
-//! and calls kpart's exported C-ABI entry points:
+//! kpart includes this file (which includes the files of `abi/` beside it) as
+//! a module and calls kpart's exported C-ABI entry points:
 //!
 //! ```ignore
 //! #[path = "/path/to/kpart/rust/kpart_client.rs"]
@@ -36,7 +36,7 @@
 // of it.
 #![allow(dead_code, unreachable_pub)]
 
-#[path = "alloc_token.rs"]
+#[path = "abi/alloc_token.rs"]
 pub mod alloc_token;
 
 /// `AllocType` for `bindings::<kernel struct>`, generated with Clang.
@@ -44,13 +44,13 @@ pub mod alloc_token;
 pub mod kernel_types;
 
 /// kpart's C API (`include/kpart.h`), as bindgen makes it at build time.
-#[path = "kpart_bindings.rs"]
+#[path = "abi/kpart_bindings.rs"]
 mod kpart_bindings;
-#[path = "partition.rs"]
+#[path = "abi/partition.rs"]
 mod partition;
-#[path = "route_table.rs"]
+#[path = "abi/route_table.rs"]
 mod route_table;
-#[path = "size_class.rs"]
+#[path = "abi/size_class.rs"]
 mod size_class;
 
 #[allow(unused_imports)]

@@ -11,9 +11,9 @@
 #![deny(missing_docs, rust_2018_idioms, unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
-// The module's pure files, one `#[path]` module each (`rust/<name>.rs` becomes `<name>`).
+// The module's pure files, one `#[path]` module each (`rust/abi/<name>.rs`, `rust/module/<name>.rs` become `<name>`).
 
-#[path = "../../rust/alloc_token.rs"]
+#[path = "../../rust/abi/alloc_token.rs"]
 pub mod alloc_token;
 
 /// `include/kpart.h` as bindgen makes it in the module build (`Kbuild`): the copy
@@ -43,13 +43,13 @@ mod kpart_bindings {
 // Crate-private in the module (`pub(crate)`): only their unit tests use them here.
 
 #[allow(dead_code)]
-#[path = "../../rust/size_class.rs"]
+#[path = "../../rust/abi/size_class.rs"]
 mod size_class;
 
 #[allow(dead_code)]
-#[path = "../../rust/partition.rs"]
+#[path = "../../rust/abi/partition.rs"]
 mod partition;
 
 #[allow(dead_code)]
-#[path = "../../rust/retention.rs"]
+#[path = "../../rust/module/retention.rs"]
 mod retention;

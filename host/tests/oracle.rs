@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Clang as the oracle for `rust/alloc_token.rs`.
+//! Clang as the oracle for `rust/abi/alloc_token.rs`.
 //!
 //! A seeded generator makes several hundred random C types (structs and unions with distinct
 //! names, nested and anonymous records, arrays, function pointers, `uintptr_t` members, typedef
@@ -995,9 +995,9 @@ fn work_dir() -> PathBuf {
 
 fn alloc_token_rs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../rust/alloc_token.rs")
+        .join("../rust/abi/alloc_token.rs")
         .canonicalize()
-        .expect("rust/alloc_token.rs")
+        .expect("rust/abi/alloc_token.rs")
 }
 
 /// Compiles the C file for one config and reads `kp_t<i>`.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Read-only pages for routing that changes after init: pertype mode's types
- * and their caches (rust/ro_pages.rs, rust/type_caches.rs).
+ * and their caches (rust/module/ro_pages.rs, rust/module/pertype/type_caches.rs).
  *
  * The pages are the page allocator's own, never a slab's: no kmalloc or
  * kmem_cache object has them as a neighbour. Every reader, kpart and the

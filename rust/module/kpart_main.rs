@@ -18,20 +18,26 @@ mod allocator;
 // Clang's token algorithm, shared with the users' side (`kpart_client.rs`);
 // kpart itself needs only its reduction to a partition count.
 #[allow(dead_code, unreachable_pub)]
+#[path = "../abi/alloc_token.rs"]
 mod alloc_token;
 mod c_parts;
 mod cache_matrix;
 // The API header, `include/kpart.h`: kpart.ko uses its tables' and
 // counters' declarations, and checks its own definitions against the rest
 // (`allocator.rs`).
+#[path = "../abi/kpart_bindings.rs"]
 mod kpart_bindings;
+#[path = "../abi/partition.rs"]
 mod partition;
 mod retention;
 mod ro_pages;
+#[path = "../abi/route_table.rs"]
 mod route_table;
+#[path = "../abi/size_class.rs"]
 mod size_class;
 mod slab_cache;
 mod slot_index;
+#[path = "pertype/type_caches.rs"]
 mod type_caches;
 
 use allocator::Kpart;

@@ -297,10 +297,10 @@ mod tests {
     }
 
     /// The K values `Documentation/kpart.rst` gives for the default budget,
-    /// and the default itself (`c/params.c`).
+    /// and the default itself (`c/module/params.c`).
     #[test]
     fn the_default_budget() {
-        let params = include_str!("../c/params.c");
+        let params = include_str!("../../c/module/params.c");
         assert!(params.contains("static char *retain = \"512M\";"));
         let Some(Retention::Budget(budget)) = Retention::parse(b"512M") else {
             panic!("the default is no budget");

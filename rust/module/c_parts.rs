@@ -22,7 +22,7 @@
 use kernel::bindings::kmem_cache;
 use kernel::ffi;
 
-include!("../c/kpart_internal_generated.rs");
+include!("../../c/kpart_internal_generated.rs");
 
 // The functions C declares and Rust defines have the header's types: an
 // array of the declaration and the definition does not compile otherwise.

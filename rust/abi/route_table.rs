@@ -280,7 +280,7 @@ unsafe fn cache_alloc(
 ///
 /// Once a pointer to it is published (in the type table or a call site's
 /// descriptor), `allocs` and `token` never change and it lives until kpart's
-/// exit, in kpart's read-only pages (`rust/ro_pages.rs`); each cache pointer
+/// exit, in kpart's read-only pages (`rust/module/ro_pages.rs`); each cache pointer
 /// is NULL or a cache serving its size class that lives until kpart's exit,
 /// and once set it never changes. The cache pointers are only accessed
 /// atomically. `allocs` is a per-CPU counter.
@@ -399,7 +399,7 @@ impl SharedRoutes {
 }
 
 // Per-CPU allocation counters, one per row and one for plain kmalloc
-// ([`ROWS`]): `this_cpu` offsets (`c/debugfs.c`). Without the in-line
+// ([`ROWS`]): `this_cpu` offsets (`c/module/debugfs.c`). Without the in-line
 // increment, `kpart_stats_alloc()` counts.
 #[cfg(target_arch = "x86_64")]
 use b::kpart_allocs;

@@ -23,7 +23,7 @@
 use kernel::bindings::kmem_cache;
 use kernel::ffi;
 
-include!("../include/kpart_generated.rs");
+include!("../../include/kpart_generated.rs");
 
 impl PartialEq for kpart_location {
     fn eq(&self, other: &Self) -> bool {

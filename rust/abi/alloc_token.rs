@@ -739,7 +739,7 @@ impl_function_pointers!(A, B, C, D);
 /// # Examples
 ///
 /// ```
-/// # #[path = "../rust/alloc_token.rs"]
+/// # #[path = "../abi/alloc_token.rs"]
 /// # mod alloc_token;
 /// # mod bindings { pub struct file; }
 /// use alloc_token::{kpart_type, token_of, AllocType, TokenMode};

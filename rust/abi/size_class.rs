@@ -8,7 +8,7 @@
 //! is `KPART_SIZE_CLASSES` in `include/kpart.h`, through bindgen
 //! (`kpart_bindings`); the lookup below is asserted at compile time to put
 //! the bounds of every class in that class, as C's `kpart_size_class()` is
-//! (`c/exports.c`).
+//! (`c/module/exports.c`).
 //!
 //! This file is pure `core` Rust; the host tests include it too.
 

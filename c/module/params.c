@@ -23,7 +23,7 @@ MODULE_PARM_DESC(accounted, "Partition __GFP_ACCOUNT allocations into a second m
 /*
  * The default budget keeps 38 to 45 empty slabs per cache at 16 partitions
  * with the accounted matrix (typed and random mode): more than the 32 that
- * kpart_isolation's cross-cache experiment empties (rust/retention.rs).
+ * kpart_isolation's cross-cache experiment empties (rust/module/retention.rs).
  */
 static char *retain = "512M";
 module_param(retain, charp, 0444);

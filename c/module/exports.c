@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The symbols kpart.ko exports to its users. The functions are written in
- * Rust (rust/allocator.rs, #[no_mangle] extern "C"), declared in kpart.h, and
+ * Rust (rust/module/allocator.rs, #[no_mangle] extern "C"), declared in kpart.h, and
  * published here with C's EXPORT_SYMBOL_GPL().
  */
 #include <linux/build_bug.h>
@@ -34,7 +34,7 @@ EXPORT_SYMBOL_GPL(kpart_types_summary);
 /*
  * The in-line path's kpart_size_class() puts the lowest and the highest size
  * of every class of KPART_SIZE_CLASSES in that class, as Rust's lookup
- * (rust/size_class.rs, which takes the list from kpart.h through
+ * (rust/abi/size_class.rs, which takes the list from kpart.h through
  * bindgen) is checked at compile time to do. Never called: the checks are
  * made at compile time.
  */

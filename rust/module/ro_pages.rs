@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Pages that every reader sees read-only (`c/ro_pages.c`).
+//! Pages that every reader sees read-only (`c/mm/ro_pages.c`).
 //!
 //! Pertype mode's routing changes after init, so it cannot be
 //! `__ro_after_init` as the routing table is. It lives in pages of its own

@@ -16,7 +16,7 @@
 //! needs it and may sleep ([`TypeRegistry::resolve`]); a type's token is no
 //! secret. Until then, and for allocations that may not make a cache
 //! (atomic, `GFP_NOFS`, in reclaim), the type's typed partition serves and a
-//! work item settles the type (`c/pertype.c`). Past `max_caches=` caches, a
+//! work item settles the type (`rust/module/pertype/pertype.c`). Past `max_caches=` caches, a
 //! type's new size classes are its typed partition's caches, in its own
 //! descriptor: the classes it has keep theirs, and its allocations stay in
 //! line. Caches are named `kpart-t-<token>-<size>` (types) and

@@ -376,7 +376,7 @@ pub(crate) unsafe extern "C" fn __kpart_kmalloc_slot(
 }
 
 /// Makes the cache of (`cell`: accounted, size class) of type `key`, as an
-/// allocation in atomic context asked (`c/pertype.c`, process context).
+/// allocation in atomic context asked (`rust/module/pertype/pertype.c`, process context).
 #[no_mangle]
 pub(crate) extern "C" fn kpart_types_make(key: u64, cell: c_uint) {
     let (Some(types), Some((accounted, class))) = (

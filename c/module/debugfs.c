@@ -26,7 +26,7 @@
 /*
  * Index: a row of the routing table (matrix * KPART_MAX_PARTITIONS +
  * partition); the last slot counts fallbacks. Exported: users count their
- * allocations in line (kpart_alloc_routed(), rust/route_table.rs).
+ * allocations in line (kpart_alloc_routed(), rust/abi/route_table.rs).
  */
 DEFINE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
 EXPORT_PER_CPU_SYMBOL_GPL(kpart_allocs);

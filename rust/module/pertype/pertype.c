@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The C half of pertype mode (rust/type_caches.rs): the per-CPU counters of
+ * The C half of pertype mode (rust/module/pertype/type_caches.rs): the per-CPU counters of
  * types, whether an allocation may make a cache, and the work that makes the
  * caches allocations in atomic context asked for.
  *

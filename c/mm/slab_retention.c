@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Slab retention: a kpart cache keeps its empty slabs instead of handing
- * their pages back to the page allocator (rust/retention.rs).
+ * their pages back to the page allocator (rust/module/retention.rs).
  *
  * SLUB frees an empty slab when its node already has min_partial partial
  * slabs; with min_partial at ULONG_MAX it never does, and the cache's pages
