@@ -1,15 +1,50 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Force-included (clang -include) into a kernel source file by
- * kpart-efficacy: after the kernel's own allocation headers, every
- * kmalloc-family call, kmem_cache and kmem_buckets allocation, and the
- * common copying allocators (kmemdup, kstrdup, kasprintf, nla_memdup, nla_strdup, sock_kmalloc,
- * memdup_user) also defines a static record in section .kpart_probe: the
- * allocation token Clang infers from the call's own arguments (~0: none), whether the
- * GFP flags are constant and hold __GFP_ACCOUNT, the line, the file, the
- * allocator's name and its argument text. kpart-efficacy reads the records
- * from the LLVM IR; the function name comes from the static's IR name.
+ * kpart's one tool for the allocation token at each site: the token is the
+ * value Clang itself gives __builtin_infer_alloc_token() at the call, read
+ * back from the LLVM IR by scripts/efficacy/probe.py. Two ways in:
+ *
+ * - Force-included (clang -include) into a plain kernel source file, by
+ *   kpart-efficacy: the kernel's own allocation headers come first, then
+ *   every kmalloc-family call, kmem_cache and kmem_buckets allocation, and
+ *   the common copying allocators (kmemdup, kstrdup, kasprintf, nla_memdup,
+ *   nla_strdup, sock_kmalloc, memdup_user) also defines a static record in
+ *   section .kpart_probe: the token Clang infers from the call's own
+ *   arguments (~0: none), the size when constant, whether the GFP flags are
+ *   constant and hold __GFP_ACCOUNT, the line, the file, the allocator's
+ *   name and its argument text. The function name comes from the static's
+ *   IR name.
+ *
+ * - Included by include/kpart_wrap.h right after kpart.h
+ *   (-DKPART_WRAP_CATALOGUE="<this file>"), by kpart-sites compiling a
+ *   wrapped module's file again to IR only: every allocation macro of
+ *   kpart.h hands the caller's arguments to __builtin_infer_alloc_token(),
+ *   which here becomes a call of a malloc-like marker with the same
+ *   arguments, in the same place, whose result goes, with the builtin's own
+ *   value, to __kpart_probe_token(). The value is Clang's token; Clang's
+ *   alloc-token instrumentation (-fsanitize=alloc-token) attaches to the
+ *   marker what it inferred there (!alloc_token: the type's name and
+ *   whether it holds a pointer), as it does for the builtin: no cast comes
+ *   between the marker and the expression the builtin was part of, since
+ *   its result goes to a void pointer. A marker without that metadata is a
+ *   site whose type Clang could not infer: the builtin's value is then no
+ *   constant, and the site gets the fallback token. The line and function
+ *   come from the call's debug location.
  */
+#ifdef KPART_WRAP_CATALOGUE
+#ifndef _KPART_PROBE_H
+#define _KPART_PROBE_H
+
+void *__kpart_probe_site(unsigned long size, ...) __malloc __alloc_size(1);
+unsigned long __kpart_probe_token(void *site, unsigned long token);
+
+/* The builtin inside its own macro's expansion is Clang's builtin. */
+#define __builtin_infer_alloc_token(...)				\
+	__kpart_probe_token(__kpart_probe_site(__VA_ARGS__),		\
+			    __builtin_infer_alloc_token(__VA_ARGS__))
+
+#endif /* _KPART_PROBE_H */
+#else /* !KPART_WRAP_CATALOGUE */
 #include <linux/slab.h>
 #include <linux/string.h>
 #ifdef KPART_PROBE_NETLINK
@@ -148,3 +183,4 @@
 #define sock_kmalloc(sk, s, f) ({ __kpart_rec(sock_kmalloc, f, s, (s, f), sk, s, f); \
 	(sock_kmalloc)(sk, s, f); })
 #endif
+#endif /* KPART_WRAP_CATALOGUE */

@@ -1,15 +1,25 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Compile one kernel source file with probe.h force-included and read the
-allocation records Clang leaves in its LLVM IR: per allocation call, the
-file, line and function, the allocator, its argument text, the size when
-constant, whether the GFP flags hold __GFP_ACCOUNT, and the token Clang's
-__builtin_infer_alloc_token infers from the call's arguments, once without a
-bound (the 63-bit hash and the pointer flag) and once with
--falloc-token-max=64 (any smaller power of two follows exactly).
+"""kpart's one tool for the allocation token at each site: compile C with
+probe.h and read back from the LLVM IR the token Clang's
+__builtin_infer_alloc_token gives each allocation call.
+
+A plain kernel source file (Prober, for kpart-efficacy): probe.h is
+force-included and leaves a record per allocation call: the file, line and
+function, the allocator, its argument text, the size when constant, whether
+the GFP flags hold __GFP_ACCOUNT, and the token, once without a bound (the
+63-bit hash and the pointer flag) and once with -falloc-token-max=64 (any
+smaller power of two follows exactly).
+
+A module built by make wrap (wrapped_command, wrapped_sites, for
+kpart-sites): include/kpart_wrap.h includes probe.h after kpart.h, and each
+call of the builtin kpart.h's macros make leaves a marker call that carries
+Clang's token at the module's bound, and the type name and pointer flag
+Clang inferred there.
 """
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import time
@@ -58,9 +68,17 @@ class Site:
         """The token at bound MAX_ (a power of two up to 64)."""
         if self.token == 0:
             return 0
-        half = MAX_BOUND // 2
-        pointer = self.token64 >= half
-        return (self.token64 % half) % (max_ // 2) + (max_ // 2 if pointer else 0)
+        return rebound(self.token64, MAX_BOUND, max_)
+
+
+def rebound(token, from_max, to_max):
+    """A token Clang gave at bound FROM_MAX, at a bound TO_MAX no larger
+    (both powers of two): exact, as the pointer flag is the top bit and
+    the hash part is reduced modulo a power of two."""
+    if to_max == 1:
+        return 0
+    pointer = token >= from_max // 2
+    return (token % (from_max // 2)) % (to_max // 2) + (to_max // 2 if pointer else 0)
 
 
 class ProbeError(Exception):
@@ -200,3 +218,151 @@ class Prober:
             raise self.memo[rel]
         self.memo[rel] = [Site(**s) for s in data['sites']]
         return self.memo[rel]
+
+
+# A module built by make wrap: probe.h hooks the builtin.
+
+MARKER = re.compile(r'^\s*(%[\w.]+) = call .*@__kpart_probe_site\(')
+TOKEN_CALL = re.compile(r'@__kpart_probe_token\(ptr (?:noundef )?(%[\w.]+), '
+                        r'i64 (?:noundef )?(-?\d+|%[\w.]+)\)')
+CALL_MD = re.compile(r'!dbg (![0-9]+)(?:.*?!alloc_token (![0-9]+))?')
+MD_LINE = re.compile(r'^(![0-9]+) = (?:distinct )?(.*)$')
+BOUND_FLAG = re.compile(r'^!\d+ = !\{i32 \d+, !"alloc-token-max", i64 (-?\d+)\}')
+
+
+def wrapped_command(args):
+    """A compile command Kbuild saved for a wrapped module's C file, as an
+    argument list, turned into one that writes IR to stdout with probe.h
+    included after kpart.h and the alloc-token instrumentation on."""
+    out = []
+    skip = False
+    for a, nxt in zip(args, args[1:] + ['']):
+        if skip:
+            skip = False
+            continue
+        if a == '-o':
+            skip = True
+            continue
+        # The kernel's sanitizers (KASAN, UBSAN) do not combine with the
+        # alloc-token instrumentation, and change nothing Clang infers.
+        if a == '-mllvm' and nxt.startswith(('-asan-', '-hwasan-')):
+            skip = True
+            continue
+        if a.startswith(('-fsanitize=', '-fsanitize-')):
+            continue
+        if a == '-c' or a.startswith('-Wp,-MMD') or a.startswith('-Wp,-MD'):
+            continue
+        out.append(a)
+    src = out.pop()
+    return out + [f'-DKPART_WRAP_CATALOGUE="{PROBE_H}"', '-S', '-emit-llvm', '-Xclang',
+                  '-disable-llvm-passes', '-fsanitize=alloc-token', '-gline-tables-only',
+                  '-o', '-', src]
+
+
+def wrapped_ir(cmd, kdir):
+    """The IR of a wrapped_command, run in KDIR, after LLVM's alloc-token
+    pass: it turns the builtin into the token wherever the front end did
+    not fold it (a type inferred from a cast), as in any build, and no
+    other pass moves, merges or inlines the calls. ProbeError when it
+    fails."""
+    r = subprocess.run(cmd, cwd=kdir, capture_output=True, text=True)
+    if r.returncode:
+        raise ProbeError(f'clang-22 failed:\n{r.stderr[-2000:]}')
+    r = subprocess.run(['opt-22', '-S', '-passes=alloc-token'], input=r.stdout,
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise ProbeError(f'opt-22 failed:\n{r.stderr[-2000:]}')
+    return r.stdout
+
+
+def _metadata(ir):
+    """{'!N': text} for every metadata node of the IR."""
+    md = {}
+    for line in ir.splitlines():
+        m = MD_LINE.match(line)
+        if m:
+            md[m.group(1)] = m.group(2)
+    return md
+
+
+def _field(text, name):
+    m = re.search(rf'\b{name}: (!?[0-9]+|"[^"]*")', text)
+    return m.group(1).strip('"') if m else None
+
+
+def _subprogram(md, scope):
+    """Function name and file of a debug scope (a subprogram or a block)."""
+    for _ in range(64):
+        text = md.get(scope, '')
+        if text.startswith('!DISubprogram('):
+            f = md.get(_field(text, 'file'), '')
+            return _field(text, 'name'), _field(f, 'filename')
+        scope = _field(text, 'scope')
+        if scope is None:
+            break
+    return None, None
+
+
+def _bound(ir):
+    """The module's -falloc-token-max (0 and none: unbounded)."""
+    for line in ir.splitlines():
+        m = BOUND_FLAG.match(line)
+        if m:
+            return int(m.group(1)) & ((1 << 64) - 1) or UNBOUNDED
+    return UNBOUNDED
+
+
+UNBOUNDED = (1 << 64) - 1
+
+
+def wrapped_sites(ir, kdir, top):
+    """The builtin's call sites in the IR of one wrapped file, sorted: tuples
+    (file relative to TOP, line, column, function, type or None, pointer,
+    token with bound 64). The token is Clang's, at the module's bound (a
+    power of two of at least 64), reduced to 64; the fallback, 0, where
+    Clang inferred no type. ProbeError for IR this tool cannot read."""
+    bound = _bound(ir)
+    if bound < MAX_BOUND or bound & (bound - 1):
+        raise ProbeError(f'-falloc-token-max={bound}: not a power of two from {MAX_BOUND}')
+    md = _metadata(ir)
+    pending = {}
+    found = set()
+    for line in ir.splitlines():
+        if line.startswith('define '):
+            pending.clear()
+            continue
+        m = MARKER.match(line)
+        if m:
+            pending[m.group(1)] = line
+            continue
+        m = TOKEN_CALL.search(line)
+        if not m:
+            continue
+        marker = pending.pop(m.group(1), None)
+        if marker is None:
+            raise ProbeError(f'a token call without its marker: {line.strip()}')
+        cm = CALL_MD.search(marker)
+        if not cm:
+            raise ProbeError(f'a marker call without a debug location: {marker.strip()}')
+        loc = md[cm.group(1)]
+        func, fname = _subprogram(md, _field(loc, 'scope'))
+        fname = os.path.relpath(os.path.join(kdir, fname), top) if fname else '?'
+        type_, pointer, token = None, False, 0
+        if cm.group(2):
+            tm = re.match(r'!\{!"((?:[^"\\]|\\.)*)", i1 (true|false)\}', md[cm.group(2)])
+            if not tm:
+                raise ProbeError(f'unexpected !alloc_token metadata: {md[cm.group(2)]}')
+            type_, pointer = tm.group(1), tm.group(2) == 'true'
+            if m.group(2).startswith('%'):
+                raise ProbeError(f'{fname}:{_field(loc, "line")}: Clang inferred {type_} '
+                                 'but gave no constant token')
+            full = int(m.group(2)) & ((1 << 64) - 1)
+            if (full >= bound // 2) != pointer:
+                raise ProbeError(f'{fname}:{_field(loc, "line")}: token {full} and the '
+                                 f'pointer flag of {type_} disagree')
+            token = rebound(full, bound, MAX_BOUND)
+        found.add((fname, int(_field(loc, 'line')), int(_field(loc, 'column')), func,
+                   type_, pointer, token))
+    if pending:
+        raise ProbeError(f'{len(pending)} marker calls without their token call')
+    return sorted(found, key=lambda s: (s[0], s[1], s[2]))

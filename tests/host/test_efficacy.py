@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Tests of scripts/kpart-efficacy: its token arithmetic against
-scripts/kpart-token, its probe against Clang on a small C file, its input
-checking, and its verdicts on hand-made chains whose answers follow from
+"""Tests of scripts/kpart-efficacy and of kpart's site tool
+(scripts/efficacy/probe.h, probe.py): the reduction of a token to a smaller
+bound against scripts/kpart-token, the probe against Clang on small C files
+(a plain file's allocation calls, and the builtin hooked as in a module
+built by make wrap), its input checking, and its verdicts on hand-made chains whose answers follow from
 first principles (tests/data/efficacy-chains.jsonl). The chain tests need
 the built test kernel's tree (they are skipped without one) and reuse the
 tool's cache in out/efficacy/."""
@@ -19,7 +21,7 @@ TOOL = TOP / 'scripts' / 'kpart-efficacy'
 FIXTURE = TOP / 'tests' / 'data' / 'efficacy-chains.jsonl'
 sys.path.insert(0, str(TOP / 'scripts'))
 
-from efficacy import alloc_token, chains, probe, schemes  # noqa: E402
+from efficacy import chains, probe, schemes  # noqa: E402
 from wrap import helpers  # noqa: E402
 
 TYPES = (('drr_class', True), ('msg_msg', True), ('unsigned char', False),
@@ -38,19 +40,14 @@ def run_tool(*args):
 
 
 class Tokens(unittest.TestCase):
-    def test_against_kpart_token(self):
-        for name, pointer in TYPES:
-            for max_ in (None, 2, 16, 64):
-                want = kpart_token(name, pointer, max_)
-                got = alloc_token.token(name, pointer, max_ or alloc_token.UNBOUNDED)
-                self.assertEqual(got, want, (name, pointer, max_))
-
     def test_rebound_is_exact(self):
         for name, pointer in TYPES:
-            t64 = alloc_token.token(name, pointer, 64)
-            for m in (2, 4, 8, 16, 32):
-                self.assertEqual(alloc_token.rebound(t64, 64, m),
-                                 alloc_token.token(name, pointer, m), (name, m))
+            t64 = kpart_token(name, pointer, 64)
+            t63 = kpart_token(name, pointer, 1 << 63)
+            for m in (1, 2, 4, 8, 16, 32, 64):
+                want = kpart_token(name, pointer, m)
+                self.assertEqual(probe.rebound(t64, 64, m), want, (name, m))
+                self.assertEqual(probe.rebound(t63, 1 << 63, m), want, (name, m))
 
 
 # A stand-in for the kernel's allocation headers, enough for probe.h.
@@ -122,6 +119,58 @@ class ProbeAgainstClang(unittest.TestCase):
         self.assertEqual(b16['a'], direct16['holder'])
         self.assertEqual(b16['a'], kpart_token('holder', True, 16))
         self.assertEqual(b16['b'], kpart_token('plain', False, 16))
+
+
+# kpart.h's allocation macros as a wrapped module sees them: each hands the
+# caller's arguments to the builtin, which probe.h hooks.
+WRAPPED_C = '''
+#define __malloc __attribute__((__malloc__))
+#define __alloc_size(x) __attribute__((__alloc_size__(x)))
+struct holder { int a; void *p; };
+struct plain { int a; long b; };
+const unsigned long long direct_holder = __builtin_infer_alloc_token(sizeof(struct holder));
+const unsigned long long direct_plain = __builtin_infer_alloc_token(sizeof(struct plain));
+#include PROBE
+typedef unsigned long size_t;
+void *route(size_t size, unsigned long token);
+#define kmalloc(s, f) route(s, __builtin_infer_alloc_token(s, f))
+void *a(void) { return kmalloc(sizeof(struct holder), 0); }
+void *b(void) { struct plain *p = kmalloc(sizeof(*p), 0); return p; }
+void *c(size_t n) { return kmalloc(n, 0); }
+void *d(size_t n) { return (char *)route(n, __builtin_infer_alloc_token(n) + 0); }
+'''
+
+
+class WrappedAgainstClang(unittest.TestCase):
+    """probe.h hooking the builtin, as kpart-sites compiles a wrapped module:
+    the token at each site is Clang's (the builtin's own value, the
+    alloc-token pass's where the front end does not fold it), with the type
+    Clang inferred there."""
+
+    def test_sites_match_clang_and_kpart_token(self):
+        with tempfile.TemporaryDirectory(prefix='eff-test-') as d:
+            src = Path(d) / 't.c'
+            src.write_text(WRAPPED_C)
+            cmd = probe.wrapped_command(['clang-22', '-O2', '-falloc-token-max=%d' % (1 << 63),
+                                         f'-DPROBE="{probe.PROBE_H}"', '-c', str(src)])
+            ir = probe.wrapped_ir(cmd, d)
+            sites = probe.wrapped_sites(ir, d, d)
+        direct = {line.split()[0][len('@direct_'):]:
+                  int(line.split('i64 ')[1].split(',')[0]) & ((1 << 64) - 1)
+                  for line in ir.splitlines() if line.startswith('@direct_')}
+        by_func = {s[3]: s for s in sites}
+        self.assertEqual(sorted(by_func), ['a', 'b', 'c', 'd'])
+        self.assertEqual(by_func['a'][6], probe.rebound(direct['holder'], 1 << 63, 64))
+        self.assertEqual(by_func['b'][6], probe.rebound(direct['plain'], 1 << 63, 64))
+        self.assertEqual(by_func['a'][4:], ('holder', True, kpart_token('holder', True, 64)))
+        self.assertEqual(by_func['b'][4:], ('plain', False, kpart_token('plain', False, 64)))
+        self.assertEqual(by_func['c'][4:], (None, False, 0))     # no type: the fallback
+        self.assertEqual(by_func['d'][4:], ('char', False, kpart_token('char', False, 64)))
+        self.assertTrue(all(s[0] == 't.c' and s[1] > 0 for s in sites))
+
+    def test_unbounded_module_refused(self):
+        with self.assertRaisesRegex(probe.ProbeError, 'not a power of two'):
+            probe.wrapped_sites('!0 = !{i32 1, !"alloc-token-max", i64 1000}\n', '.', '.')
 
 
 class Input(unittest.TestCase):
