@@ -98,9 +98,9 @@ static char *memalloc = "kpart";
 module_param(memalloc, charp, 0444);
 MODULE_PARM_DESC(memalloc, "Allocator of the memory workload: 'kpart' (default) or 'kmalloc'");
 
-static const unsigned int default_sizes[] = {
-	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096
-};
+/* By default kpart's size classes up to a page (include/kpart.h). */
+static const unsigned int default_sizes[] = KPART_SIZE_CLASSES;
+#define BENCH_DEFAULT_MAX_SIZE	4096
 static const unsigned int quick_sizes[] = { 8, 64, 512, 4096 };
 
 static struct dentry *bench_dir;
@@ -364,7 +364,10 @@ static int bench_init(void)
 		nr_run_sizes = ARRAY_SIZE(quick_sizes);
 	} else {
 		run_sizes = default_sizes;
-		nr_run_sizes = ARRAY_SIZE(default_sizes);
+		nr_run_sizes = 0;
+		while (nr_run_sizes < ARRAY_SIZE(default_sizes) &&
+		       default_sizes[nr_run_sizes] <= BENCH_DEFAULT_MAX_SIZE)
+			nr_run_sizes++;
 	}
 	if (!rounds || rounds > BENCH_MAX_ROUNDS || !iters ||
 	    iters > BENCH_MAX_ITERS || !batch || batch > BENCH_MAX_BATCH) {

@@ -16,11 +16,25 @@ median and the min-max over rounds are reported.
 import math
 import os
 import statistics
+import subprocess
 import sys
 
 PATTERNS = ["once", "batch", "smp"]
 QUICK_SIZES = [8, 64, 512, 4096]
-ALL_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096]
+
+
+def size_classes():
+    """kpart's size classes in bytes: include/kpart.h's list, as
+    scripts/kpart-report --size-classes prints it (8 ... 1k ... 8k)."""
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts",
+                        "kpart-report")
+    names = subprocess.run([tool, "--size-classes"], check=True, capture_output=True,
+                           text=True).stdout.split()
+    return [int(n[:-1]) * 1024 if n.endswith("k") else int(n) for n in names]
+
+
+# What c_bench.c runs by default: the size classes up to a page.
+ALL_SIZES = [s for s in size_classes() if s <= 4096]
 MODES = ["typed", "random", "pertype"]
 TARGET_SPEED = 1.05
 TARGET_RUST = 0.02

@@ -7,7 +7,9 @@ class (or its size is the attacker's choice), same accounting, and the
 scheme puts both in one cache.
 """
 
+import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .chains import Obj, parse_type, members, cache_size
 
@@ -27,7 +29,18 @@ USUAL = (
 )
 
 ROLES = ('reclaim', 'spray', 'fake-object')
-SIZE_CLASSES = (8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192)
+
+
+def _size_classes():
+    """kmalloc's size classes up to 8k, in bytes: include/kpart.h's list,
+    as scripts/kpart-report --size-classes prints it (8 ... 1k ... 8k)."""
+    names = subprocess.run([str(Path(__file__).resolve().parents[1] / 'kpart-report'),
+                            '--size-classes'], check=True, capture_output=True,
+                           text=True).stdout.split()
+    return tuple(int(n[:-1]) * 1024 if n.endswith('k') else int(n) for n in names)
+
+
+SIZE_CLASSES = _size_classes()
 
 
 def size_class(size):
