@@ -60,6 +60,11 @@ struct kpart_type_view {
 void kpart_types_summary(struct kpart_types_view *view);
 bool kpart_types_get(unsigned int index, struct kpart_type_view *view);
 
+struct dentry;
+
+/* Creates pertype mode's debugfs file "types" in @dir. */
+void kpart_types_debugfs(struct dentry *dir);
+
 /* Per-CPU counters of types. */
 unsigned long __percpu *kpart_counter_new(void);
 void kpart_counter_free(unsigned long __percpu *counter);

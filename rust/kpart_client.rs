@@ -117,7 +117,7 @@ fn routes() -> &'static route_table::Routes {
 
 /// Allocates through kpart's routing table, in line: with `flags` and
 /// `token` known at compile time, a size-class lookup, two loads and
-/// `kmem_cache_alloc()`; in pertype mode, through this module's descriptor
+/// `__kmalloc_cache_noprof()`; in pertype mode, through this module's descriptor
 /// of the type ([`TYPE_SLOTS`]). What they cannot serve goes to kpart's
 /// out-of-line `__kpart_kmalloc` or `__kpart_kmalloc_slot`, which gets the
 /// type's C name from `name`.

@@ -9,6 +9,7 @@
  *   /sys/kernel/debug/kpart/partitions  allocations served per matrix and partition
  *   /sys/kernel/debug/kpart/types       pertype mode: the types with caches of their
  *                                       own, and the totals
+ *                                       (rust/module/pertype/pertype.c)
  *
  * Counters are per CPU and summed when read. Objects are freed with the
  * kernel's kfree(), which kpart does not see: live objects per cache are in
@@ -84,32 +85,13 @@ static int partitions_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(partitions);
 
-static int types_show(struct seq_file *m, void *v)
-{
-	struct kpart_types_view total;
-	struct kpart_type_view type;
-	unsigned int i;
-
-	kpart_types_summary(&total);
-	seq_printf(m, "types\t%u\ncaches\t%u\nmax_caches\t%u\nover_cap\t%lu\nearly\t%lu\nfallback\t%lu\n",
-		   total.types, total.caches, total.max_caches, total.over_cap,
-		   total.early, total.fallback);
-	seq_puts(m, "# token\tpointer\tcaches\tallocations\tname\n");
-	for (i = 0; kpart_types_get(i, &type); i++)
-		seq_printf(m, "%016llx\t%u\t%u\t%lu\t%s\n", type.token,
-			   (unsigned int)(type.token >> 62) & 1, type.caches,
-			   type.allocs, type.name ?: "-");
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(types);
-
 void kpart_debugfs_init(const struct kpart_state_view *state)
 {
 	view = *state;
 	kpart_dir = debugfs_create_dir("kpart", NULL);
 	debugfs_create_file("state", 0400, kpart_dir, NULL, &state_fops);
 	debugfs_create_file("partitions", 0400, kpart_dir, NULL, &partitions_fops);
-	debugfs_create_file("types", 0400, kpart_dir, NULL, &types_fops);
+	kpart_types_debugfs(kpart_dir);
 }
 
 void kpart_debugfs_exit(void)

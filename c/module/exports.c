@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The symbols kpart.ko exports to its users. The functions are written in
- * Rust (rust/module/allocator.rs, #[no_mangle] extern "C"), declared in kpart.h, and
- * published here with C's EXPORT_SYMBOL_GPL().
+ * Rust (rust/module/: alloc.rs, realloc.rs, locate.rs, state.rs and
+ * pertype/, #[no_mangle] extern "C"), declared in kpart.h, and published
+ * here with C's EXPORT_SYMBOL_GPL().
  */
 #include <linux/build_bug.h>
 #include <linux/export.h>
@@ -10,7 +11,7 @@
 #include <kpart.h>
 #include "kpart_internal.h"
 
-/* __kpart_kmalloc(): the allocation fast path. */
+/* __kpart_kmalloc(): the out-of-line allocation path, for what the table cannot serve. */
 EXPORT_SYMBOL_GPL(__kpart_kmalloc);
 /* __kpart_krealloc(): resizing within the object's partition. */
 EXPORT_SYMBOL_GPL(__kpart_krealloc);

@@ -2,7 +2,7 @@
 
 //! The C parts of kpart.ko (`c/kpart_internal.h`), as bindgen makes them at
 //! build time (`Kbuild`): the structs Rust and C exchange, the functions C
-//! defines for Rust, and those Rust defines for C (`allocator.rs`), checked
+//! defines for Rust, and those Rust defines for C (`pertype/mod.rs`), checked
 //! below against the header.
 
 #![allow(
@@ -27,7 +27,7 @@ include!("../../c/kpart_internal_generated.rs");
 // The functions C declares and Rust defines have the header's types: an
 // array of the declaration and the definition does not compile otherwise.
 const _: () = {
-    let _ = [kpart_types_summary, crate::allocator::kpart_types_summary];
-    let _ = [kpart_types_get, crate::allocator::kpart_types_get];
-    let _ = [kpart_types_make, crate::allocator::kpart_types_make];
+    let _ = [kpart_types_summary, crate::pertype::kpart_types_summary];
+    let _ = [kpart_types_get, crate::pertype::kpart_types_get];
+    let _ = [kpart_types_make, crate::pertype::kpart_types_make];
 };

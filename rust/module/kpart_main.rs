@@ -14,7 +14,7 @@ use kernel::ffi::c_ulong;
 use kernel::prelude::*;
 use kernel::str::CStr;
 
-mod allocator;
+mod alloc;
 // Clang's token algorithm, shared with the users' side (`kpart_client.rs`);
 // kpart itself needs only its reduction to a partition count.
 #[allow(dead_code, unreachable_pub)]
@@ -24,11 +24,14 @@ mod c_parts;
 mod cache_matrix;
 // The API header, `include/kpart.h`: kpart.ko uses its tables' and
 // counters' declarations, and checks its own definitions against the rest
-// (`allocator.rs`).
+// (`state.rs`, `alloc.rs`, `realloc.rs`, `locate.rs`).
 #[path = "../abi/kpart_bindings.rs"]
 mod kpart_bindings;
+mod locate;
 #[path = "../abi/partition.rs"]
 mod partition;
+mod pertype;
+mod realloc;
 mod retention;
 mod ro_pages;
 #[path = "../abi/route_table.rs"]
@@ -37,12 +40,11 @@ mod route_table;
 mod size_class;
 mod slab_cache;
 mod slot_index;
-#[path = "pertype/type_caches.rs"]
-mod type_caches;
+mod state;
 
-use allocator::Kpart;
 use partition::Mode;
 use retention::Retention;
+use state::Kpart;
 
 module! {
     type: KpartModule,
@@ -118,12 +120,12 @@ fn params() -> Result<Params> {
             retain_str.to_str().unwrap_or("?")
         );
     }
-    let max_caches_ok = raw.max_caches <= type_caches::MAX_CACHES;
+    let max_caches_ok = raw.max_caches <= pertype::MAX_CACHES;
     if !max_caches_ok {
         pr_err!(
             "max_caches={}: must be from 0 to {}\n",
             raw.max_caches,
-            type_caches::MAX_CACHES
+            pertype::MAX_CACHES
         );
     }
     match (mode, retention) {
@@ -167,7 +169,7 @@ impl kernel::Module for KpartModule {
         let kpart = VBox::pin(kpart, GFP_KERNEL)?;
         // SAFETY: This is kpart's init, which calls `publish` once. `kpart` is
         // pinned and owned by the module until its exit, when no user is left.
-        unsafe { allocator::publish(&kpart) };
+        unsafe { state::publish(&kpart) };
         let view = c_parts::kpart_state_view {
             mode: match p.mode {
                 Mode::Random => c_str!("random").as_char_ptr(),

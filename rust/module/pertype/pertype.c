@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The C half of pertype mode (rust/module/pertype/type_caches.rs): the per-CPU counters of
- * types, whether an allocation may make a cache, and the work that makes the
- * caches allocations in atomic context asked for.
+ * The C half of pertype mode (type_caches.rs, mod.rs): the per-CPU counters
+ * of types, whether an allocation may make a cache, the work that makes the
+ * caches allocations in atomic context asked for, and the debugfs file
+ * "types".
  *
  * Making a cache sleeps and allocates with GFP_KERNEL. An allocation that
  * cannot (atomic, GFP_NOFS or GFP_NOIO, or in reclaim) is served by its typed
@@ -10,10 +11,12 @@
  * process context, and the type's next allocation finds it. Requests beyond
  * KPART_PENDING wait for a later allocation of the type to ask again.
  */
+#include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -117,4 +120,29 @@ void kpart_types_cancel(void)
 	spin_lock_irqsave(&kpart_pending_lock, irqflags);
 	kpart_pending_count = 0;
 	spin_unlock_irqrestore(&kpart_pending_lock, irqflags);
+}
+
+/* debugfs: the types with caches of their own, and the totals. */
+static int types_show(struct seq_file *m, void *v)
+{
+	struct kpart_types_view total;
+	struct kpart_type_view type;
+	unsigned int i;
+
+	kpart_types_summary(&total);
+	seq_printf(m, "types\t%u\ncaches\t%u\nmax_caches\t%u\nover_cap\t%lu\nearly\t%lu\nfallback\t%lu\n",
+		   total.types, total.caches, total.max_caches, total.over_cap,
+		   total.early, total.fallback);
+	seq_puts(m, "# token\tpointer\tcaches\tallocations\tname\n");
+	for (i = 0; kpart_types_get(i, &type); i++)
+		seq_printf(m, "%016llx\t%u\t%u\t%lu\t%s\n", type.token,
+			   (unsigned int)(type.token >> 62) & 1, type.caches,
+			   type.allocs, type.name ?: "-");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(types);
+
+void kpart_types_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("types", 0400, dir, NULL, &types_fops);
 }
