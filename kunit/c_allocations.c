@@ -4,14 +4,18 @@
  * exactly as a C user makes them (Clang infers the token from the caller's own
  * arguments), and a look at the slab cache behind an object.
  */
-#include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <kpart.h>
 
-/* mm/slab.h: struct slab and struct kmem_cache, as lib/slub_kunit.c uses them. */
+/* mm/slab.h: struct kmem_cache, as lib/slub_kunit.c uses it. */
 #include "slab.h"
 
 #include "c_allocations.h"
+#include "kpart_internal.h"
+
+/* kpart_slab_cache_of(), which kpart.ko exports to its KUnit suites. */
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /* The struct the Rust suites allocate too, as kpart_type! { struct kpart_parity }. */
 struct kpart_parity {
@@ -98,15 +102,10 @@ void *kpart_test_c_alloc_routed(size_t size, gfp_t flags, unsigned long token,
 
 int kpart_test_cache_of(const void *p, struct kpart_test_cache *out)
 {
-	struct kmem_cache *s;
-	struct slab *slab;
+	struct kmem_cache *s = kpart_slab_cache_of(p);
 
-	if (ZERO_OR_NULL_PTR(p) || !virt_addr_valid(p))
+	if (!s)
 		return -ENOENT;
-	slab = virt_to_slab(p);
-	if (!slab)
-		return -ENOENT;
-	s = slab->slab_cache;
 	out->cache = s;
 	out->name = s->name;
 	out->object_size = s->object_size;

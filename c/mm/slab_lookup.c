@@ -3,6 +3,7 @@
  * Which slab cache holds an object. kfree() finds it through struct slab,
  * which 6.12 keeps private to mm/; this file alone includes mm/slab.h.
  */
+#include <kunit/visibility.h>
 #include <linux/mm.h>
 
 #include "slab.h"
@@ -21,3 +22,5 @@ struct kmem_cache *kpart_slab_cache_of(const void *p)
 	slab = virt_to_slab(p);
 	return slab ? slab->slab_cache : NULL;
 }
+/* kpart_kunit reads the caches of the objects it allocates. */
+EXPORT_SYMBOL_IF_KUNIT(kpart_slab_cache_of);

@@ -24,20 +24,6 @@
 #include <kpart.h>
 #include "kpart_internal.h"
 
-/*
- * Index: a row of the routing table (matrix * KPART_MAX_PARTITIONS +
- * partition); the last slot counts fallbacks. Exported: users count their
- * allocations in line (kpart_alloc_routed(), rust/abi/route_table.rs).
- */
-DEFINE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
-EXPORT_PER_CPU_SYMBOL_GPL(kpart_allocs);
-
-void kpart_stats_alloc(unsigned int slot)
-{
-	if (slot < KPART_STAT_SLOTS)
-		this_cpu_inc(kpart_allocs[slot]);
-}
-
 static unsigned long kpart_stats_sum(unsigned int slot)
 {
 	unsigned long sum = 0;

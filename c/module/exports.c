@@ -1,15 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The symbols kpart.ko exports to its users. The functions are written in
+ * The symbols kpart.ko exports to its users, and the counter their
+ * allocation path increments. The functions are written in
  * Rust (rust/module/: alloc.rs, realloc.rs, locate.rs, state.rs and
  * pertype/, #[no_mangle] extern "C"), declared in kpart.h, and published
  * here with C's EXPORT_SYMBOL_GPL().
  */
 #include <linux/build_bug.h>
 #include <linux/export.h>
+#include <linux/percpu.h>
 
 #include <kpart.h>
 #include "kpart_internal.h"
+
+/*
+ * The allocation path's counter, per CPU. Index: a row of the routing table
+ * (matrix * KPART_MAX_PARTITIONS + partition); the last slot counts
+ * fallbacks. Users count their allocations in line (kpart_alloc_routed(),
+ * rust/abi/route_table.rs), kpart out of line; debugfs sums it.
+ */
+DEFINE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
+EXPORT_PER_CPU_SYMBOL_GPL(kpart_allocs);
+
+void kpart_stats_alloc(unsigned int slot)
+{
+	if (slot < KPART_STAT_SLOTS)
+		this_cpu_inc(kpart_allocs[slot]);
+}
+/* Counting an allocation where it is not done in line. */
+EXPORT_SYMBOL_GPL(kpart_stats_alloc);
 
 /* __kpart_kmalloc(): the out-of-line allocation path, for what the table cannot serve. */
 EXPORT_SYMBOL_GPL(__kpart_kmalloc);
@@ -21,8 +40,6 @@ EXPORT_SYMBOL_GPL(kpart_get_info);
 EXPORT_SYMBOL_GPL(kpart_locate);
 /* kpart_routes: the routing table the allocation path reads in line. */
 EXPORT_SYMBOL_GPL(kpart_routes);
-/* kpart_stats_alloc(): counting an allocation, where it is not done in line. */
-EXPORT_SYMBOL_GPL(kpart_stats_alloc);
 /* __kpart_kmalloc_slot(): pertype mode's allocation path, filling a call site. */
 EXPORT_SYMBOL_GPL(__kpart_kmalloc_slot);
 /* kpart_stats_type(): counting a pertype allocation, where it is not done in line. */

@@ -121,8 +121,8 @@ pub(crate) const fn valid_count(partitions: u32) -> bool {
     partitions.is_power_of_two() && partitions >= MIN_PARTITIONS && partitions <= MAX_PARTITIONS
 }
 
-/// `GOLDEN_RATIO_64` of `include/linux/hash.h`.
-const GOLDEN_RATIO_64: u64 = 0x61C8_8646_80B5_83EB;
+/// `GOLDEN_RATIO_64` of `include/linux/hash.h`: `hash_64()`'s multiplier.
+pub(crate) const GOLDEN_RATIO_64: u64 = 0x61C8_8646_80B5_83EB;
 
 /// Reduces a token computed with `-falloc-token-max=2^63` to the token for
 /// `-falloc-token-max=partitions` (`typehashpointersplit`).

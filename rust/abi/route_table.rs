@@ -52,7 +52,7 @@ pub(crate) const ROWS: usize = b::KPART_ROWS as usize;
 /// Bits of the size class in a slot index (`KPART_CLASS_SLOTS` classes).
 pub(crate) const CLASS_BITS: u32 = b::KPART_CLASS_SLOTS.trailing_zeros();
 
-/// Slots of the table: `row << 4 | class`.
+/// Slots of the table: `row << CLASS_BITS | class`.
 pub(crate) const SLOTS: usize = ROWS << CLASS_BITS;
 
 const _: () = assert!(
@@ -399,7 +399,7 @@ impl SharedRoutes {
 }
 
 // Per-CPU allocation counters, one per row and one for plain kmalloc
-// ([`ROWS`]): `this_cpu` offsets (`c/module/debugfs.c`). Without the in-line
+// ([`ROWS`]): `this_cpu` offsets (`c/module/exports.c`). Without the in-line
 // increment, `kpart_stats_alloc()` counts.
 #[cfg(target_arch = "x86_64")]
 use b::kpart_allocs;

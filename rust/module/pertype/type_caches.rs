@@ -33,7 +33,7 @@
 
 use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
-use crate::partition::{Mode, Router, Routing, BUCKET};
+use crate::partition::{Mode, Router, Routing, BUCKET, GOLDEN_RATIO_64};
 use crate::retention::Retention;
 use crate::ro_pages::RoPages;
 use crate::route_table::{self, TypeCaches};
@@ -59,15 +59,12 @@ pub(crate) const MAX_CACHES: u32 = 65536;
 /// shares its typed partition's descriptor.
 const TYPES_PAST_CAP: usize = 256;
 
-/// `GOLDEN_RATIO_64` of `include/linux/hash.h`.
-const GOLDEN_RATIO_64: u64 = 0x61C8_8646_80B5_83EB;
-
 /// An entry of the index from a cache to the type whose own it is.
 #[repr(C)]
 struct Owner {
     /// The cache; NULL: a free slot. Published last, with release order.
     cache: AtomicPtr<bindings::kmem_cache>,
-    /// `type index << 8 | accounted << 4 | size class`.
+    /// `type index << 8 |` its [`cell`] (accounted, size class).
     place: AtomicU64,
 }
 
@@ -211,7 +208,7 @@ impl TypeRegistry {
             for bucket in 0..partitions {
                 let entry = registry.publish(&mut state, BUCKET | bucket as u64)?;
                 for class in 0..size_class::COUNT {
-                    for accounted in [false, true].into_iter().take(matrices) {
+                    for &accounted in registry.matrices() {
                         registry.add_cache(&mut state, entry, accounted, class)?;
                     }
                 }
@@ -233,14 +230,25 @@ impl TypeRegistry {
             .partition(if key & BUCKET != 0 { 0 } else { key }, 0)
     }
 
-    /// The matrices of the descriptor that an allocation in matrix
-    /// `accounted` reads: without the accounted matrix, accounted
-    /// allocations read the plain one.
+    /// The matrix that serves allocations of matrix `accounted`: without
+    /// the accounted matrix, the plain one serves accounted allocations.
+    fn serving(&self, accounted: bool) -> bool {
+        accounted && self.accounted
+    }
+
+    /// The matrices kpart has: the plain one, and the accounted one.
+    fn matrices(&self) -> &'static [bool] {
+        &[false, true][..1 + self.accounted as usize]
+    }
+
+    /// The slots of a descriptor that point to the caches of matrix
+    /// `accounted`, by the flags the in-line path reads them with: those of
+    /// every matrix it serves ([`TypeRegistry::serving`]).
     fn matrices_of(&self, accounted: bool) -> &'static [usize] {
         match (self.accounted, accounted) {
+            (false, _) => &[0, 1],
             (true, false) => &[0],
             (true, true) => &[1],
-            (false, _) => &[0, 1],
         }
     }
 
@@ -373,7 +381,7 @@ impl TypeRegistry {
         flags: bindings::gfp_t,
         name: Option<&CStr>,
     ) -> Option<&TypeCaches> {
-        let accounted = accounted && self.accounted;
+        let accounted = self.serving(accounted);
         if let Some(entry) = self.find(key) {
             if entry.cache(accounted, class).is_some() {
                 return Some(entry);
@@ -473,7 +481,7 @@ impl TypeRegistry {
         while !owners[i].cache.load(Ordering::Relaxed).is_null() {
             i = (i + 1) & mask;
         }
-        let place = (index as u64) << 8 | (accounted as u64) << 4 | class as u64;
+        let place = (index as u64) << 8 | cell(accounted, class) as u64;
         // SAFETY: `place` is atomic; the caller holds the mutex.
         unsafe { self.pages.store(owners[i].place.as_ptr(), place) };
         self.store(&owners[i].cache, cache);
@@ -510,7 +518,8 @@ impl TypeRegistry {
             if ptr::eq(c, cache) {
                 let place = owners[i].place.load(Ordering::Relaxed);
                 let entry = self.entry((place >> 8) as usize);
-                return Some((entry.token(), place >> 4 & 1 != 0, (place & 0xf) as usize));
+                let (accounted, class) = cell_parts(place as u8 as u32)?;
+                return Some((entry.token(), accounted, class));
             }
             i = (i + 1) & mask;
         }
@@ -532,7 +541,7 @@ impl TypeRegistry {
         self.resolve(key, accounted, class, flags, None)
             .and_then(|caches| caches.alloc(size, flags, route_table::NO_NODE))
             .or_else(|| {
-                let row = route_table::row(accounted && self.accounted, self.partition_of(key));
+                let row = route_table::row(self.serving(accounted), self.partition_of(key));
                 routes.alloc_in_row(row, class, size, flags)
             })
     }
@@ -541,13 +550,10 @@ impl TypeRegistry {
     fn own_caches(&self, entry: &TypeCaches) -> u32 {
         let fallback = self.entry(self.partition_of(entry.token()));
         let mut count = 0;
-        for accounted in [false, self.accounted] {
+        for &accounted in self.matrices() {
             for class in 0..size_class::COUNT {
                 let cache = entry.cache(accounted, class);
                 count += (cache.is_some() && cache != fallback.cache(accounted, class)) as u32;
-            }
-            if !self.accounted {
-                break;
             }
         }
         count
@@ -631,12 +637,14 @@ pub(crate) unsafe fn name_arg<'a>(name: *const c_char) -> Option<&'a CStr> {
         .map(|n| unsafe { CStr::from_char_ptr(n.as_ptr()) })
 }
 
-/// The cell of a deferred request: `accounted << 4 | class`.
+/// The cell of (`accounted`, size class `class`), for a deferred request and
+/// the index of caches: `accounted << CLASS_BITS | class`, below 256.
 fn cell(accounted: bool, class: usize) -> u32 {
+    const _: () = assert!(route_table::CLASS_BITS < 8);
     (accounted as u32) << route_table::CLASS_BITS | class as u32
 }
 
-/// The (accounted, size class) of a deferred request's cell.
+/// The (accounted, size class) of a [`cell`].
 pub(crate) fn cell_parts(cell: u32) -> Option<(bool, usize)> {
     let class = (cell & ((1 << route_table::CLASS_BITS) - 1)) as usize;
     (class < size_class::COUNT && cell >> (route_table::CLASS_BITS + 1) == 0)
