@@ -23,14 +23,14 @@
 #                   the built test kernel's tree, never builds one
 #   make rustfmt / make checkpatch / make clean
 #
-# KDIR defaults to the cached test kernel (scripts/build-kernel.sh); point it
+# KDIR defaults to the cached test kernel (scripts/build/build-kernel.sh); point it
 # at any prepared kernel build directory with CONFIG_RUST=y to build there.
 
-TOOLCHAIN_FLAGS := $(shell bash -c '. scripts/toolchain.sh && echo "$${KPART_MAKE_FLAGS[@]}"')
+TOOLCHAIN_FLAGS := $(shell bash -c '. scripts/build/toolchain.sh && echo "$${KPART_MAKE_FLAGS[@]}"')
 export LIBCLANG_PATH ?= /usr/lib/llvm-22/lib
 
 ifeq ($(KDIR),)
-kdir = $(shell scripts/build-kernel.sh test)
+kdir = $(shell scripts/build/build-kernel.sh test)
 else
 kdir = $(KDIR)
 endif
@@ -43,18 +43,18 @@ endif
 # (What it leaves out, and why, goes to out/kernel-types.log.)
 modules:
 	@mkdir -p out
-	@scripts/gen-kernel-types.sh --if-stale $(kdir) 2>out/kernel-types.log || \
+	@scripts/gen/kernel-types.sh --if-stale $(kdir) 2>out/kernel-types.log || \
 		{ cat out/kernel-types.log; exit 1; }
 	$(MAKE) -C $(kdir) M=$(CURDIR) $(TOOLCHAIN_FLAGS) modules
 
 deps:
-	scripts/install-deps.sh
+	scripts/build/install-deps.sh
 
 kernel: deps
-	scripts/build-kernel.sh test
+	scripts/build/build-kernel.sh test
 
 test: deps
-	scripts/run-tests.sh
+	tests/run-tests.sh
 
 run: deps
 	scripts/run.sh $(ARGS)
@@ -63,17 +63,17 @@ boot: deps
 	qemu/boot.sh $(ARGS)
 
 shell: deps
-	scripts/shell.sh $(ARGS)
+	qemu/shell.sh $(ARGS)
 
 bench: deps
-	QUICK=$(QUICK) scripts/bench.sh
+	QUICK=$(QUICK) bench/bench.sh
 
 wrap: deps
 	@[ -n "$(M)" ] || { echo "make wrap: say which module source: M=<directory>"; exit 2; }
 	scripts/kpart-wrap $(if $(KDIR),--kdir $(KDIR)) $(M)
 
 host-test:
-	cargo test --manifest-path host/Cargo.toml
+	cargo test --manifest-path tests/host/Cargo.toml
 
 efficacy:
 	scripts/kpart-efficacy $(ARGS)
@@ -82,14 +82,14 @@ efficacy:
 # checkpatch checks them).
 rustfmt:
 	git ls-files -z '*.rs' | xargs -0 rustfmt --edition 2021 \
-		--config-path "$$(bash -c '. scripts/toolchain.sh && kpart_kernel_src')/.rustfmt.toml"
+		--config-path "$$(bash -c '. scripts/build/toolchain.sh && kpart_kernel_src')/.rustfmt.toml"
 
 checkpatch:
-	scripts/checkpatch.sh
+	scripts/build/checkpatch.sh
 
 # Cleans against KDIR or the cached test kernel; never builds a kernel to
 # clean against (without one, nothing of kpart's was built).
 clean:
-	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/build-kernel.sh --cached test) || true; \
+	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/build/build-kernel.sh --cached test) || true; \
 	if [ -n "$$kdir" ]; then $(MAKE) -C "$$kdir" M=$(CURDIR) $(TOOLCHAIN_FLAGS) clean; \
 	else echo "clean: no kernel is built, so no module either"; fi

@@ -63,7 +63,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-kdir=${KDIR:-$("$top/scripts/build-kernel.sh" test)}
+kdir=${KDIR:-$("$top/scripts/build/build-kernel.sh" test)}
 kernel=${kernel:-$kdir/arch/x86/boot/bzImage}
 [ -f "$kernel" ] || { echo "boot.sh: no kernel image $kernel" >&2; exit 2; }
 gen_init_cpio=$kdir/usr/gen_init_cpio

@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-kdir=$(scripts/build-kernel.sh test)
+kdir=$(scripts/build/build-kernel.sh test)
 make -s KDIR="$kdir" modules
 
 out=$top/out/run

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """The allocation token Clang 22 gives a named C type, from kpart's one
-implementation of the algorithm, rust/alloc_token.rs, through
+implementation of the algorithm, rust/abi/alloc_token.rs, through
 scripts/kpart-token (which a host test checks against Clang itself).
 
 For the token at an allocation site, ask Clang: scripts/efficacy/probe.py.
@@ -19,7 +19,7 @@ def _binary():
     """The kpart-token binary, built first when a source is newer."""
     subprocess.run([str(TOP / 'scripts' / 'kpart-token'), '--help'], check=True,
                    capture_output=True)
-    return str(TOP / 'host' / 'target' / 'release' / 'kpart-token')
+    return str(TOP / 'tests' / 'host' / 'target' / 'release' / 'kpart-token')
 
 
 @functools.lru_cache(maxsize=None)

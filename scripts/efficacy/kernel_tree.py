@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """Where the kernel source and the built test kernel are, found the way the
-project's scripts find them (scripts/toolchain.sh, scripts/build-kernel.sh
+project's scripts find them (scripts/build/toolchain.sh, scripts/build/build-kernel.sh
 --cached test), and the compile command a source file gets in that tree.
 """
 
@@ -21,11 +21,11 @@ def _bash(snippet):
 
 
 def kernel_src(override=None):
-    """The extracted kernel source (scripts/toolchain.sh's kpart_kernel_src)."""
+    """The extracted kernel source (scripts/build/toolchain.sh's kpart_kernel_src)."""
     if override:
         src = Path(override)
     else:
-        rc, out, err = _bash('. scripts/toolchain.sh && kpart_kernel_src')
+        rc, out, err = _bash('. scripts/build/toolchain.sh && kpart_kernel_src')
         if rc or not out:
             raise TreeError(f'no kernel source: kpart_kernel_src failed: {err or rc}')
         src = Path(out)
@@ -35,12 +35,12 @@ def kernel_src(override=None):
 
 
 def kernel_build(override=None):
-    """The built test kernel (scripts/build-kernel.sh --cached test); never
+    """The built test kernel (scripts/build/build-kernel.sh --cached test); never
     builds one."""
     if override:
         kdir = Path(override)
     else:
-        rc, out, _ = _bash('scripts/build-kernel.sh --cached test')
+        rc, out, _ = _bash('scripts/build/build-kernel.sh --cached test')
         if rc or not out:
             raise TreeError('no built test kernel: run "make kernel" once (or pass '
                             '--kdir DIR, a built kernel tree with .*.o.cmd files)')

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Every struct of the kernel's Rust bindings (bindings::<name>), for
- * scripts/gen-kernel-types.sh: it includes the header bindgen read,
+ * scripts/gen/kernel-types.sh: it includes the header bindgen read,
  * rust/bindings/bindings_helper.h, and the list the script writes from
  * bindgen's output (kernel_types_list.h: KPART_TYPE(name, C type) per
  * struct, as `struct name` or, for a typedef of an anonymous struct, `name`),

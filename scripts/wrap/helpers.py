@@ -8,7 +8,7 @@ kpart, and which a wrapped module still calls.
     helpers.py remaining [--src SRC] [--json] MODULE.ko...
 
 Allocating functions are derived from the kernel source (SRC, default: the
-one scripts/toolchain.sh extracts), not listed here:
+one scripts/build/toolchain.sh extracts), not listed here:
 
   - every function its headers declare with __malloc, __alloc_size or
     __realloc_size: the compiler's own notion of an allocator (kmalloc's
@@ -233,7 +233,7 @@ class Kernel:
                                      'macros': self.macros, 'inlines': self.inlines}))
 
     def _stamp(self):
-        """When the tree was extracted (scripts/toolchain.sh marks it)."""
+        """When the tree was extracted (scripts/build/toolchain.sh marks it)."""
         for mark in ('.kpart-extracted', 'Makefile'):
             if (self.src / mark).exists():
                 return str((self.src / mark).stat().st_mtime)
@@ -428,8 +428,8 @@ def remaining(kernel, path, own=None, siblings=()):
 
 
 def kernel_src():
-    """scripts/toolchain.sh's kernel source."""
-    r = subprocess.run(['bash', '-c', '. scripts/toolchain.sh && kpart_kernel_src'],
+    """scripts/build/toolchain.sh's kernel source."""
+    r = subprocess.run(['bash', '-c', '. scripts/build/toolchain.sh && kpart_kernel_src'],
                        cwd=TOP, capture_output=True, text=True)
     if r.returncode or not r.stdout.strip():
         sys.exit(f'helpers: no kernel source: {r.stderr.strip()}')
@@ -448,7 +448,7 @@ def describe(entry):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--src', help="the kernel source (default: scripts/toolchain.sh's)")
+    ap.add_argument('--src', help="the kernel source (default: scripts/build/toolchain.sh's)")
     ap.add_argument('--json', action='store_true')
     ap.add_argument('what', choices=('routed', 'allocating', 'remaining'))
     ap.add_argument('args', nargs='*')

@@ -9,7 +9,7 @@
 # pertype mode, where the leaked objects are in a type's own cache and a
 # raw-buffer bucket's. Run in a boot of its own, since these reports are
 # expected here and forbidden everywhere else: the host allows exactly them
-# (scripts/run-tests.sh). kmemleak is off in this boot: the leak is
+# (tests/run-tests.sh). kmemleak is off in this boot: the leak is
 # deliberate, and whether its scan sees the leaked objects at once depends
 # on stale pointers left in stacks.
 set -e

@@ -9,7 +9,7 @@
 expected_caches() {
 	p=0
 	while [ $p -lt $1 ]; do
-		# The size class names, from include/kpart.h (scripts/run-tests.sh).
+		# The size class names, from include/kpart.h (tests/run-tests.sh).
 		for s in $(cat /kpart/size-classes); do
 			for kind in '' ${3:+s-}; do
 				printf 'kpart-%s%02d-%s\n' "$kind" $p $s

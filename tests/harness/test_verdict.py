@@ -7,7 +7,7 @@ must pass. They run in `make test` before anything else.
     python3 -m unittest -v tests/harness/test_verdict.py
 
 KUnit documents go through the kernel's own kunit.py, found through
-KPART_KUNIT_PY or in the extracted kernel source (scripts/toolchain.sh).
+KPART_KUNIT_PY or in the extracted kernel source (scripts/build/toolchain.sh).
 """
 
 import os
@@ -26,7 +26,7 @@ import verdict  # noqa: E402
 def kunit_py():
     path = os.environ.get('KPART_KUNIT_PY')
     if not path:
-        src = subprocess.check_output(['bash', '-c', '. scripts/toolchain.sh && kpart_kernel_src'],
+        src = subprocess.check_output(['bash', '-c', '. scripts/build/toolchain.sh && kpart_kernel_src'],
                                       cwd=TOP, text=True).strip()
         path = f'{src}/tools/testing/kunit/kunit.py'
     if not os.path.exists(path):
@@ -586,9 +586,9 @@ def boot(*excerpts):
 
 
 def leak_boot_options():
-    """The --allow and --require patterns scripts/run-tests.sh gives the
+    """The --allow and --require patterns tests/run-tests.sh gives the
     leak boot's guard."""
-    text = (TOP / 'scripts' / 'run-tests.sh').read_text()
+    text = (TOP / 'tests' / 'run-tests.sh').read_text()
     block = text[text.index('check_boot "leak boot"'):]
     block = block[:block.index('\n\n')]
     return re.findall(r"--allow '([^']*)'", block), re.findall(r"--require '([^']*)'", block)
@@ -664,7 +664,7 @@ class StackDumps(unittest.TestCase):
     def test_allowed_reports_with_their_dumps_pass(self):
         # The leak boot: the reports it provokes with their dumps, and the
         # taint notice inside the first, pass under the patterns
-        # scripts/run-tests.sh gives its guard; in every mode's cache names.
+        # tests/run-tests.sh gives its guard; in every mode's cache names.
         allow, require = leak_boot_options()
         self.assertGreaterEqual(len(allow), 4)
         self.assertGreaterEqual(len(require), 2)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """The verdict of `make test`: how every kind of result is counted.
 
-scripts/run-tests.sh calls one subcommand per source of results; each prints
+tests/run-tests.sh calls one subcommand per source of results; each prints
 its findings on stderr and one line "PASSED FAILED SKIPPED" on stdout. Every
 rule here fails closed: a missing, truncated, stale or unparsable result is
 a failure, never a pass. tests/harness/test_verdict.py feeds each failure

@@ -244,7 +244,7 @@ class WrapCoverage(unittest.TestCase):
 
 
 def have_kernel_tree():
-    r = subprocess.run([str(TOP / 'scripts' / 'build-kernel.sh'), '--cached', 'test'],
+    r = subprocess.run([str(TOP / 'scripts' / 'build' / 'build-kernel.sh'), '--cached', 'test'],
                        capture_output=True, text=True)
     return r.returncode == 0
 

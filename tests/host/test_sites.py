@@ -337,7 +337,7 @@ class Helpers(unittest.TestCase):
 
 
 def kernel_source():
-    r = subprocess.run(['bash', '-c', '. scripts/toolchain.sh && kpart_kernel_src'], cwd=TOP,
+    r = subprocess.run(['bash', '-c', '. scripts/build/toolchain.sh && kpart_kernel_src'], cwd=TOP,
                        capture_output=True, text=True)
     return r.stdout.strip() if r.returncode == 0 and r.stdout.strip() else None
 

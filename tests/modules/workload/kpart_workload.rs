@@ -20,7 +20,7 @@ use kernel::c_str;
 use kernel::ffi::{c_uint, c_void};
 use kernel::prelude::*;
 
-#[path = "../rust/kpart_client.rs"]
+#[path = "../../../rust/kpart_client.rs"]
 mod kpart;
 
 use kpart::{kpart_type, AllocType, PBox};

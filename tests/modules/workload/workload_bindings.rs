@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `stress/stress.h`, as bindgen makes it at build time (`Kbuild`): the one definition
+//! `tests/modules/workload/workload.h`, as bindgen makes it at build time (`Kbuild`): the one definition
 //! of what the module's C and Rust halves share.
 
 #![allow(
@@ -20,11 +20,4 @@
 use kernel::bindings::kmem_cache;
 use kernel::ffi;
 
-include!("stress_generated.rs");
-
-// The function the header declares and the Rust half defines has the
-// header's type: an array of the declaration and the definition does not
-// compile otherwise.
-const _: () = {
-    let _ = [kpart_stress_rust_alloc, crate::kpart_stress_rust_alloc];
-};
+include!("workload_generated.rs");

@@ -5,7 +5,7 @@
 # filesystem (read-only, with throw-away overlays), so that the host's tools
 # (nft, mke2fs, perf, gdb, ...) run next to kpart:
 #
-#   scripts/shell.sh [--exec 'commands'] [-- vng options]
+#   qemu/shell.sh [--exec 'commands'] [-- vng options]
 #
 # The shell starts in kpart's directory: kpart.ko and the other modules are
 # there, the modules make wrap built under out/wrap/ (make run --wrap, make
@@ -16,8 +16,8 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-# shellcheck source=scripts/toolchain.sh
-. scripts/toolchain.sh
+# shellcheck source=scripts/build/toolchain.sh
+. scripts/build/toolchain.sh
 
 exec_cmds=
 while [ $# -gt 0 ]; do
@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 done
 
 [ -x "$KPART_VNG" ] || { echo "shell.sh: no virtme-ng at $KPART_VNG: run make deps" >&2; exit 1; }
-kdir=$(scripts/build-kernel.sh test | tail -n 1)
+kdir=$(scripts/build/build-kernel.sh test | tail -n 1)
 make -s KDIR="$kdir" modules
 mkdir -p out
 

@@ -3,7 +3,7 @@
 #
 # Build a kpart kernel out of tree and cache it.
 #
-#   scripts/build-kernel.sh [--cached] FLAVOUR
+#   scripts/build/build-kernel.sh [--cached] FLAVOUR
 #
 # --cached: print the build directory only if that kernel is built already,
 # and fail otherwise, building nothing.
@@ -21,8 +21,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-# shellcheck source=scripts/toolchain.sh
+top=$(dirname "$(dirname "$here")")
+# shellcheck source=scripts/build/toolchain.sh
 . "$here/toolchain.sh"
 
 cached_only=0

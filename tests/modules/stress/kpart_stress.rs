@@ -8,7 +8,7 @@ use kernel::alloc::flags::{GFP_KERNEL, GFP_KERNEL_ACCOUNT};
 use kernel::ffi::c_void;
 use kernel::prelude::*;
 
-#[path = "../rust/kpart_client.rs"]
+#[path = "../../../rust/kpart_client.rs"]
 mod kpart;
 
 use kpart::{kpart_type, AllocType};

@@ -13,11 +13,11 @@
 
 // The module's pure files, one `#[path]` module each (`rust/abi/<name>.rs`, `rust/module/<name>.rs` become `<name>`).
 
-#[path = "../../rust/abi/alloc_token.rs"]
+#[path = "../../../rust/abi/alloc_token.rs"]
 pub mod alloc_token;
 
 /// `include/kpart.h` as bindgen makes it in the module build (`Kbuild`): the copy
-/// `kpart_generated.rs` is made from that output by `scripts/gen-host-bindings.sh`, which
+/// `kpart_generated.rs` is made from that output by `scripts/gen/host-bindings.sh`, which
 /// checks it too. The kernel types it points to are opaque here.
 #[allow(
     clippy::all,
@@ -43,13 +43,13 @@ mod kpart_bindings {
 // Crate-private in the module (`pub(crate)`): only their unit tests use them here.
 
 #[allow(dead_code)]
-#[path = "../../rust/abi/size_class.rs"]
+#[path = "../../../rust/abi/size_class.rs"]
 mod size_class;
 
 #[allow(dead_code)]
-#[path = "../../rust/abi/partition.rs"]
+#[path = "../../../rust/abi/partition.rs"]
 mod partition;
 
 #[allow(dead_code)]
-#[path = "../../rust/module/retention.rs"]
+#[path = "../../../rust/module/retention.rs"]
 mod retention;

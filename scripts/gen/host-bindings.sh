@@ -2,20 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Copy include/kpart_generated.rs, the bindgen output of include/kpart.h that
-# the module build makes (Kbuild), to host/src/kpart_generated.rs: the host
+# the module build makes (Kbuild), to tests/host/src/kpart_generated.rs: the host
 # crate (cargo, no kernel tree) includes the module's pure Rust files, which
 # take kpart's constants and size classes from it.
 #
-#   scripts/gen-host-bindings.sh [--check]
+#   scripts/gen/host-bindings.sh [--check]
 #
 # Run after make modules. --check compares with the committed copy instead
 # of writing it.
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-# shellcheck source=scripts/toolchain.sh
-. scripts/toolchain.sh
+# shellcheck source=scripts/build/toolchain.sh
+. scripts/build/toolchain.sh
 
 check=0
 [ "${1:-}" = --check ] && check=1
@@ -24,4 +24,4 @@ built=include/kpart_generated.rs
 gen=$(mktemp --suffix=.rs)
 trap 'rm -f "$gen"' EXIT
 cp "$built" "$gen"
-kpart_install_generated "$gen" host/src/kpart_generated.rs $check
+kpart_install_generated "$gen" tests/host/src/kpart_generated.rs $check

@@ -16,7 +16,7 @@ PACKAGES=(
 BINDGEN_VERSION=0.72.1
 BINDGEN=${BINDGEN:-$HOME/.cargo/bin/bindgen}
 
-# shellcheck source=scripts/toolchain.sh
+# shellcheck source=scripts/build/toolchain.sh
 . "$(dirname "$0")/toolchain.sh"
 
 die() { echo "install-deps: $*" >&2; exit 1; }

@@ -4,11 +4,11 @@
 # kpart's benchmarks (make bench): the speed and memory of kpart against plain
 # kmalloc and the kernel's RANDOM_KMALLOC_CACHES.
 #
-#   scripts/bench.sh             full: boots the bench and bench-rkc kernels
+#   bench/bench.sh             full: boots the bench and bench-rkc kernels
 #                                under QEMU -icount (deterministic instruction
 #                                counts) and writes out/bench/results.md and
 #                                out/bench/ratio.png
-#   QUICK=1 scripts/bench.sh     smoke test on the cached test kernel: one boot,
+#   QUICK=1 bench/bench.sh     smoke test on the cached test kernel: one boot,
 #                                kpart_bench quick=1 in both modes and a small
 #                                memory workload; checks that every expected
 #                                row is there and every ratio is finite and
@@ -22,8 +22,8 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-# shellcheck source=scripts/toolchain.sh
-. scripts/toolchain.sh
+# shellcheck source=scripts/build/toolchain.sh
+. scripts/build/toolchain.sh
 
 quick=${QUICK:-0}
 [ "$quick" = 0 ] || [ "$quick" = 1 ] || { echo "bench: QUICK must be 0 or 1" >&2; exit 2; }
@@ -146,10 +146,10 @@ copy_tree() {
 	rm -rf "$dir" && mkdir -p "$dir"
 	if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 		git -C "$top" ls-files -co --exclude-standard -z |
-			grep -zv '^out/' | grep -zv '^host/target/' |
+			grep -zv '^out/' | grep -zv '^tests/host/target/' |
 			tar -C "$top" --null -T - -cf - | tar -C "$dir" -xf -
 	else
-		tar -C "$top" --exclude=./out --exclude=./host/target \
+		tar -C "$top" --exclude=./out --exclude=./tests/host/target \
 			--exclude='*.o' --exclude='*.ko' -cf - . | tar -C "$dir" -xf -
 	fi
 }
@@ -171,7 +171,7 @@ boot() {
 if [ "$quick" = 1 ]; then
 	start=$(date +%s)
 	rm -rf "$out/quick" && mkdir -p "$out/quick"
-	kdir=$(scripts/build-kernel.sh test)
+	kdir=$(scripts/build/build-kernel.sh test)
 	make -s KDIR="$kdir" modules >"$out/quick/modules.log" 2>&1 ||
 		{ cat "$out/quick/modules.log"; echo "bench: QUICK FAIL: module build failed"; exit 1; }
 	guest=$out/quick/guest.sh
@@ -228,7 +228,7 @@ for flavour in $flavours; do
 	dir=$out/$flavour
 	mkdir -p "$dir"
 	echo "bench: $flavour kernel"
-	kdir=$(scripts/build-kernel.sh "$flavour")
+	kdir=$(scripts/build/build-kernel.sh "$flavour")
 	tree=$out/tree-$flavour
 	copy_tree "$tree"
 	make -C "$tree" -s KDIR="$kdir" modules >"$dir/modules.log" 2>&1 ||

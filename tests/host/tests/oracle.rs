@@ -995,7 +995,7 @@ fn work_dir() -> PathBuf {
 
 fn alloc_token_rs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../rust/abi/alloc_token.rs")
+        .join("../../rust/abi/alloc_token.rs")
         .canonicalize()
         .expect("rust/abi/alloc_token.rs")
 }

@@ -19,8 +19,8 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-# shellcheck source=scripts/toolchain.sh
-. scripts/toolchain.sh
+# shellcheck source=scripts/build/toolchain.sh
+. scripts/build/toolchain.sh
 out=$top/out
 mkdir -p "$out"
 verdict=(python3 tests/harness/verdict.py)
@@ -72,7 +72,7 @@ check_boot() {
 }
 
 run_start=$(date +%s)
-kdir=$(scripts/build-kernel.sh test) || die "test kernel build failed"
+kdir=$(scripts/build/build-kernel.sh test) || die "test kernel build failed"
 src=$(kpart_kernel_src) || die "no kernel source"
 kunit_py=$src/tools/testing/kunit/kunit.py
 
@@ -86,7 +86,7 @@ echo "== module build"
 # <module>.mod files list them, and no warning. Only kpart's own objects go
 # (make clean would walk out/ too, and take the modules make wrap built
 # there with it).
-find . \( -path ./out -o -path ./host/target -o -path ./.git \) -prune -o \
+find . \( -path ./out -o -path ./tests/host/target -o -path ./.git \) -prune -o \
 	\( -name '*.o' -o -name '*.ko' -o -name '*.mod' \) -type f -print0 | xargs -0 rm -f --
 make KDIR="$kdir" modules >"$out/modules.log" 2>&1 || { cat "$out/modules.log"; die "module build failed"; }
 objects=$(sed 's|^\./||' modules.order | while read -r m; do cat "${m%.o}.mod"; done |
@@ -166,7 +166,7 @@ fi
 # of the time. Their output and counts join the rest once the guest is done.
 host_checks() {
 echo "== host tests (cargo)"
-cargo test --manifest-path host/Cargo.toml --release >"$out/host-test.log" 2>&1
+cargo test --manifest-path tests/host/Cargo.toml --release >"$out/host-test.log" 2>&1
 status=$?
 grep -E '^test |test result|panicked|^error' "$out/host-test.log"
 tally "cargo tests" cargo "$out/host-test.log" --status $status
@@ -179,15 +179,15 @@ grep -E ' \.\.\. |^Ran ' "$out/efficacy-test.log"
 tally "efficacy tests" unittest "$out/efficacy-test.log" --status $status
 
 echo "== style (checkpatch.pl, rustfmt)"
-run_check "checkpatch and rustfmt clean" "$out/style.log" scripts/checkpatch.sh
+run_check "checkpatch and rustfmt clean" "$out/style.log" scripts/build/checkpatch.sh
 
 echo "== Rust kernel-type tokens match Clang on this kernel's headers"
 run_check "rust/kernel_types.rs is what Clang computes" "$out/kernel-types.log" \
-	scripts/gen-kernel-types.sh --check "$kdir"
+	scripts/gen/kernel-types.sh --check "$kdir"
 
 echo "== the host crate's copy of kpart.h's bindings is the module build's"
-run_check "host/src/kpart_generated.rs is what bindgen made of include/kpart.h" \
-	"$out/host-bindings.log" scripts/gen-host-bindings.sh --check
+run_check "tests/host/src/kpart_generated.rs is what bindgen made of include/kpart.h" \
+	"$out/host-bindings.log" scripts/gen/host-bindings.sh --check
 }
 
 side_boots() {
@@ -218,7 +218,7 @@ check_boot "leak boot" "$leaklog" \
 
 echo "== benchmark smoke run (make bench QUICK=1)"
 rm -rf "$out/bench/quick"
-if QUICK=1 scripts/bench.sh >"$out/bench-quick.log" 2>&1; then
+if QUICK=1 bench/bench.sh >"$out/bench-quick.log" 2>&1; then
 	tail -n 1 "$out/bench-quick.log"
 	echo "ok - benchmark smoke run"
 	count 1 0

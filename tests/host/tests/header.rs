@@ -15,9 +15,11 @@ impl AllocType for Probe {
 
 #[test]
 fn header_probe_constant_is_the_bound_2_63_token() {
-    let header =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../include/kpart.h"))
-            .expect("include/kpart.h");
+    let header = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../include/kpart.h"
+    ))
+    .expect("include/kpart.h");
     let line = header
         .lines()
         .find(|l| l.contains("sizeof(struct kpart_token_probe)) =="))

@@ -71,7 +71,7 @@ kpart_generator_begin() {
 	shift
 	check=0
 	[ "${1:-}" = --check ] && { check=1; shift; }
-	kdir=${1:-$(scripts/build-kernel.sh test)}
+	kdir=${1:-$(scripts/build/build-kernel.sh test)}
 	kpart_compile_asm "$kdir" "$asm" || return 1
 	gen=$(mktemp)
 	# shellcheck disable=SC2064

@@ -6,10 +6,10 @@
 # Exit status 0 when both are clean.
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-# shellcheck source=scripts/toolchain.sh
-. scripts/toolchain.sh
+# shellcheck source=scripts/build/toolchain.sh
+. scripts/build/toolchain.sh
 src=$(kpart_kernel_src) || exit 1
 status=0
 
