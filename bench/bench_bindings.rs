@@ -3,24 +3,13 @@
 //! `bench/bench.h`, as bindgen makes it at build time (`Kbuild`): the one definition
 //! of what the module's C and Rust halves share.
 
-#![allow(
-    clippy::all,
-    dead_code,
-    missing_docs,
-    non_camel_case_types,
-    non_upper_case_globals,
-    non_snake_case,
-    improper_ctypes,
-    unreachable_pub,
-    unsafe_op_in_unsafe_fn,
-    unused_imports,
-    clippy::undocumented_unsafe_blocks
-)]
-
-use kernel::bindings::kmem_cache;
+// The kernel's types the header names, which the generated module takes
+// from here (`use super::*`).
 use kernel::ffi;
 
-include!("bench_generated.rs");
+#[path = "bench_generated.rs"]
+mod generated;
+pub(crate) use generated::*;
 
 // The functions the header declares and the Rust half defines have the
 // header's types: an array of the declaration and the definition does not

@@ -3,21 +3,11 @@
 //! `kunit/c_allocations.h`, as bindgen makes it at build time (`Kbuild`): the one definition
 //! of what the module's C and Rust halves share.
 
-#![allow(
-    clippy::all,
-    dead_code,
-    missing_docs,
-    non_camel_case_types,
-    non_upper_case_globals,
-    non_snake_case,
-    improper_ctypes,
-    unreachable_pub,
-    unsafe_op_in_unsafe_fn,
-    unused_imports,
-    clippy::undocumented_unsafe_blocks
-)]
-
+// The kernel's types the header names, which the generated module takes
+// from here (`use super::*`).
 use kernel::bindings::kmem_cache;
 use kernel::ffi;
 
-include!("c_allocations_generated.rs");
+#[path = "c_allocations_generated.rs"]
+mod generated;
+pub(crate) use generated::*;

@@ -6,24 +6,16 @@
 //! the header. kpart.ko and its Rust users (`kpart_client.rs`) include it;
 //! `route_table.rs` and `partition.rs` wrap what needs behaviour.
 
-#![allow(
-    clippy::all,
-    dead_code,
-    missing_docs,
-    non_camel_case_types,
-    non_upper_case_globals,
-    non_snake_case,
-    improper_ctypes,
-    unreachable_pub,
-    unsafe_op_in_unsafe_fn,
-    unused_imports,
-    clippy::undocumented_unsafe_blocks
-)]
-
+// The kernel's types the header names, which the generated module takes
+// from here (`use super::*`).
 use kernel::bindings::kmem_cache;
 use kernel::ffi;
 
-include!("../../include/kpart_generated.rs");
+#[path = "../../include/kpart_generated.rs"]
+mod generated;
+// `pub`: `kpart_client.rs` gives its users some of these types as its own.
+#[allow(unreachable_pub)]
+pub use generated::*;
 
 impl PartialEq for kpart_location {
     fn eq(&self, other: &Self) -> bool {

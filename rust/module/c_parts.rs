@@ -5,24 +5,14 @@
 //! defines for Rust, and those Rust defines for C (`pertype/mod.rs`), checked
 //! below against the header.
 
-#![allow(
-    clippy::all,
-    dead_code,
-    missing_docs,
-    non_camel_case_types,
-    non_upper_case_globals,
-    non_snake_case,
-    improper_ctypes,
-    unreachable_pub,
-    unsafe_op_in_unsafe_fn,
-    unused_imports,
-    clippy::undocumented_unsafe_blocks
-)]
-
+// The kernel's types the header names, which the generated module takes
+// from here (`use super::*`).
 use kernel::bindings::kmem_cache;
 use kernel::ffi;
 
-include!("../../c/kpart_internal_generated.rs");
+#[path = "../../c/kpart_internal_generated.rs"]
+mod generated;
+pub(crate) use generated::*;
 
 // The functions C declares and Rust defines have the header's types: an
 // array of the declaration and the definition does not compile otherwise.

@@ -16,29 +16,8 @@
 #[path = "../../../rust/abi/alloc_token.rs"]
 pub mod alloc_token;
 
-/// `include/kpart.h` as bindgen makes it in the module build (`Kbuild`): the copy
-/// `kpart_generated.rs` is made from that output by `scripts/gen/host-bindings.sh`, which
-/// checks it too. The kernel types it points to are opaque here.
-#[allow(
-    clippy::all,
-    dead_code,
-    missing_docs,
-    non_camel_case_types,
-    non_upper_case_globals,
-    non_snake_case,
-    improper_ctypes,
-    unreachable_pub,
-    unsafe_op_in_unsafe_fn,
-    unused_imports
-)]
-mod kpart_bindings {
-    use core::ffi;
-
-    /// The kernel's `struct kmem_cache`, which kpart's structs only point to.
-    pub enum kmem_cache {}
-
-    include!("kpart_generated.rs");
-}
+/// `include/kpart.h` as bindgen makes it in the module build.
+mod kpart_bindings;
 
 // Crate-private in the module (`pub(crate)`): only their unit tests use them here.
 
