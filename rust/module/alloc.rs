@@ -68,43 +68,62 @@ pub(crate) unsafe extern "C" fn __kpart_kmalloc_slot(
     // atomically (C's `READ_ONCE` in line) while kpart writes it. A
     // `TypeCaches` is a transparent `struct kpart_type`.
     let atomic = unsafe { AtomicPtr::from_ptr(slot.cast::<*mut TypeCaches>()) };
-    alloc_node(
+    alloc_node(Request {
         size,
         flags,
         node,
-        token as u64,
-        site as u64,
-        Some(atomic),
+        token: token as u64,
+        site: site as u64,
+        slot: Some(atomic),
         name,
-    )
+    })
+}
+
+/// An allocation as the entry points receive it.
+pub(crate) struct Request<'a> {
+    /// The size in bytes.
+    pub(crate) size: usize,
+    /// The GFP flags.
+    pub(crate) flags: bindings::gfp_t,
+    /// The NUMA node, or [`NO_NODE`].
+    pub(crate) node: c_int,
+    /// The type's token (`-falloc-token-max=2^63`).
+    pub(crate) token: u64,
+    /// The call site.
+    pub(crate) site: u64,
+    /// Pertype mode: the call site's descriptor of the type, to fill.
+    pub(crate) slot: Option<&'a AtomicPtr<TypeCaches>>,
+    /// Pertype mode: NULL or the type's C name, NUL-terminated, valid for
+    /// the call.
+    pub(crate) name: *const c_char,
 }
 
 /// Allocates through the routing table, or from plain kmalloc what the
 /// table cannot serve; in pertype mode, from the type's own caches first.
 #[inline(always)]
 pub(crate) fn alloc(size: usize, flags: bindings::gfp_t, token: u64, site: u64) -> *mut c_void {
-    alloc_node(size, flags, NO_NODE, token, site, None, ptr::null())
+    alloc_node(Request {
+        size,
+        flags,
+        node: NO_NODE,
+        token,
+        site,
+        slot: None,
+        name: ptr::null(),
+    })
 }
 
-/// [`alloc`] on `node`, filling `slot` in pertype mode.
-fn alloc_node(
-    size: usize,
-    flags: bindings::gfp_t,
-    node: c_int,
-    token: u64,
-    site: u64,
-    slot: Option<&AtomicPtr<TypeCaches>>,
-    name: *const c_char,
-) -> *mut c_void {
+/// [`alloc`] of any [`Request`].
+fn alloc_node(req: Request<'_>) -> *mut c_void {
     let routes = ROUTES.get();
     if routes.mode() == Mode::PerType {
-        if let Some(p) = pertype::alloc(size, flags, node, token, site, slot, name) {
+        if let Some(p) = pertype::alloc(&req) {
             return p;
         }
     }
     routes
-        .alloc_node(size, flags, node, token, site)
-        .unwrap_or_else(|| kmalloc_unpartitioned(size, flags, node))
+        .alloc_node(req.size, req.flags, req.node, req.token, req.site)
+        .unwrap_or_else(|| kmalloc_unpartitioned(req.size, req.flags, req.node))
 }
 
 /// Plain kmalloc, on `node` unless it is [`NO_NODE`], for what kpart does

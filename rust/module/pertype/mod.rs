@@ -15,48 +15,41 @@ mod type_caches;
 
 pub(crate) use type_caches::{TypeRegistry, MAX_CACHES};
 
+use crate::alloc::Request;
 use crate::c_parts;
-use crate::route_table::{self, TypeCaches};
+use crate::route_table;
 use crate::size_class;
 use crate::state::{state, Kpart};
 use core::ptr;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::Ordering;
 use kernel::bindings;
-use kernel::ffi::{c_char, c_int, c_uint, c_void};
+use kernel::ffi::{c_uint, c_void};
 
-/// Allocates `size` bytes with `flags` on `node` from the caches of type
-/// `token` (call site `site` for raw buffers), and makes `slot` point to
-/// them when given. `None` outside pertype mode and when the type's caches
-/// cannot serve it now: the typed partition is to.
-pub(crate) fn alloc(
-    size: usize,
-    flags: bindings::gfp_t,
-    node: c_int,
-    token: u64,
-    site: u64,
-    slot: Option<&AtomicPtr<TypeCaches>>,
-    name: *const c_char,
-) -> Option<*mut c_void> {
+/// Allocates `req.size` bytes with `req.flags` on `req.node` from the caches
+/// of type `req.token` (call site `req.site` for raw buffers), and makes
+/// `req.slot` point to them when given. `None` outside pertype mode and when
+/// the type's caches cannot serve it now: the typed partition is to.
+pub(crate) fn alloc(req: &Request<'_>) -> Option<*mut c_void> {
     let types = state()?.types()?;
-    let class = size_class::index(size)?;
-    if flags & route_table::GFP_UNPARTITIONED != 0 {
+    let class = size_class::index(req.size)?;
+    if req.flags & route_table::GFP_UNPARTITIONED != 0 {
         return None;
     }
-    let key = types.key(token, site);
-    // SAFETY: `name` is NULL or a string valid for the call (the entry
+    let key = types.key(req.token, req.site);
+    // SAFETY: `req.name` is NULL or a string valid for the call (the entry
     // points' contract).
-    let name = unsafe { type_caches::name_arg(name) };
+    let name = unsafe { type_caches::name_arg(req.name) };
     let caches = types.resolve(
         key,
-        flags & route_table::GFP_ACCOUNT != 0,
+        req.flags & route_table::GFP_ACCOUNT != 0,
         class,
-        flags,
+        req.flags,
         name,
     )?;
-    if let Some(slot) = slot {
+    if let Some(slot) = req.slot {
         slot.store(ptr::from_ref(caches).cast_mut(), Ordering::Release);
     }
-    caches.alloc(size, flags, node)
+    caches.alloc(req.size, req.flags, req.node)
 }
 
 /// Makes the cache of (`cell`: accounted, size class) of type `key`, as an
