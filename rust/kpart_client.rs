@@ -32,10 +32,11 @@
 //! [`kmalloc`]; allocations through [`Box::new`] cannot see their caller, and
 //! use one site per type.
 
-// Included as a private module into other crates, which may use only part
-// of it.
-#![allow(dead_code, unreachable_pub)]
+// Its API is `pub` for the crates that include it, as a private module; each
+// uses part of it, so every item of the API allows `dead_code`.
+#![allow(unreachable_pub)]
 
+#[allow(dead_code)] // Shared with kpart.ko and the host crate.
 #[path = "abi/alloc_token.rs"]
 pub mod alloc_token;
 
@@ -46,10 +47,16 @@ pub mod kernel_types;
 /// kpart's C API (`include/kpart.h`), as bindgen makes it at build time.
 #[path = "abi/kpart_bindings.rs"]
 mod kpart_bindings;
+#[allow(dead_code)] // Shared with kpart.ko and the host crate.
 #[path = "abi/partition.rs"]
 mod partition;
+#[allow(dead_code)] // Shared with kpart.ko and the host crate.
+#[path = "abi/rebound.rs"]
+mod rebound;
+#[allow(dead_code)] // Shared with kpart.ko and the host crate.
 #[path = "abi/route_table.rs"]
 mod route_table;
+#[allow(dead_code)] // Shared with kpart.ko and the host crate.
 #[path = "abi/size_class.rs"]
 mod size_class;
 
@@ -69,28 +76,35 @@ use partition::Routing;
 
 /// The bound of typed mode's table of tokens (`-falloc-token-max=64`):
 /// [`token_from_64`] names a token by its token of that bound.
+#[allow(dead_code)]
 pub const TOKEN_MAX: u64 = partition::TOKEN_MAX;
 
 /// The token bound kpart's tokens have (`-falloc-token-max=2^63` in C): a
 /// token is a type's identity.
+#[allow(dead_code)]
 pub const TOKEN_BOUND: u64 = partition::TOKEN_BOUND;
 
 /// A token whose typed table entry is `token64`'s (below [`TOKEN_MAX`]).
+#[allow(dead_code)]
 pub const fn token_from_64(token64: u64) -> u64 {
     partition::unfold(token64)
 }
 
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
+#[allow(dead_code)]
 pub const ZERO_SIZE_PTR: *mut u8 = kpart_bindings::KPART_ZERO_SIZE_PTR as *mut u8;
 
 /// The size classes kpart serves (bytes, smallest first) and their names in
 /// cache names (`kpart-<partition>-<name>`).
+#[allow(dead_code)]
 pub const SIZE_CLASSES: [usize; size_class::COUNT] = size_class::SIZES;
 /// See [`SIZE_CLASSES`].
+#[allow(dead_code)]
 pub const SIZE_CLASS_NAMES: [&str; size_class::COUNT] = size_class::NAMES;
 
 /// The partition of `token` with `partitions` partitions in typed mode:
 /// Clang's `typehashpointersplit` reduction, kpart's own (`partition.rs`).
+#[allow(dead_code)]
 pub fn typed_partition(token: u64, partitions: u32) -> u32 {
     partition::reduce_token(token, partitions) as u32
 }
@@ -210,12 +224,14 @@ fn name_of<T: AllocType>() -> alloc_token::TypeName {
 
 /// `T`'s token, as C computes it with `-falloc-token-max=2^63`; folded at
 /// compile time.
+#[allow(dead_code)]
 pub const fn token<T: AllocType>() -> u64 {
     alloc_token::token_of::<T>(TOKEN_BOUND, TokenMode::TypeHashPointerSplit)
 }
 
 /// Pertype mode: waits until kpart has made the caches that allocations in
 /// atomic context asked for.
+#[allow(dead_code)]
 pub fn settle() {
     // SAFETY: `kpart_types_settle` may be called from process context.
     unsafe { kpart_types_settle() };
@@ -225,6 +241,7 @@ pub fn settle() {
 ///
 /// 6.12 keeps `Flags::as_raw` crate-private; `Flags` is a one-field `u32`
 /// wrapper, which the assertion below checks at compile time.
+#[allow(dead_code)]
 pub fn gfp(flags: Flags) -> bindings::gfp_t {
     // SAFETY: `Flags` is a single `u32` field, checked by `_FLAGS_ARE_RAW`.
     unsafe { core::mem::transmute::<Flags, u32>(flags) }
@@ -247,6 +264,7 @@ fn site() -> c_ulong {
 /// `kmalloc(n, gfp)` whose type cannot be inferred). NULL on failure;
 /// `ZERO_SIZE_PTR` for 0. Free with `kfree()`.
 #[track_caller]
+#[allow(dead_code)]
 pub fn kmalloc(size: usize, flags: Flags) -> *mut u8 {
     routed(size, gfp(flags), 0, site() as u64, None).cast()
 }
@@ -255,11 +273,13 @@ pub fn kmalloc(size: usize, flags: Flags) -> *mut u8 {
 /// `flags` (`false`: plain kmalloc does, as for `__GFP_DMA`, `__GFP_DMA32`,
 /// `__GFP_HIGHMEM`, `__GFP_RECLAIMABLE` and sizes above 8192), by the same
 /// routing the allocation paths take.
+#[allow(dead_code)]
 pub fn serves(size: usize, flags: bindings::gfp_t) -> bool {
     routes().route(size, flags, 0, 0).is_some()
 }
 
 /// As [`kmalloc`] with an explicit token and site, as the C macros pass them.
+#[allow(dead_code)]
 pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u8 {
     routed(size, gfp(flags), token, site, None).cast()
 }
@@ -267,32 +287,26 @@ pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u
 /// Allocates uninitialised memory for one `T` in `T`'s partition. NULL on
 /// failure. Free with `kfree()`.
 #[track_caller]
+#[allow(dead_code)]
 pub fn alloc<T: AllocType>(flags: Flags) -> *mut T {
-    routed(
-        Layout::new::<T>().pad_to_align().size(),
-        gfp(flags),
-        token::<T>(),
-        site() as u64,
-        Some(name_of::<T>),
-    )
-    .cast()
+    alloc_array::<T>(1, flags)
 }
 
 /// Allocates uninitialised memory for `n` `T`s in `T`'s partition (C's
 /// `kmalloc_array(n, sizeof(T))`). NULL on failure or when the size overflows.
 #[track_caller]
+#[allow(dead_code)]
 pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
     let Some(size) = n.checked_mul(Layout::new::<T>().pad_to_align().size()) else {
         return core::ptr::null_mut();
     };
-    routed(
-        size,
-        gfp(flags),
-        token::<T>(),
-        site() as u64,
-        Some(name_of::<T>),
-    )
-    .cast()
+    routed_typed::<T>(size, flags, site() as u64).cast()
+}
+
+/// [`routed`] with `T`'s token and name.
+#[inline(always)]
+fn routed_typed<T: AllocType>(size: usize, flags: Flags, site: u64) -> *mut c_void {
+    routed(size, gfp(flags), token::<T>(), site, Some(name_of::<T>))
 }
 
 /// Resizes `p` to `new_size` bytes, keeping it in its partition; a new
@@ -303,6 +317,7 @@ pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
 /// `p` is NULL, `ZERO_SIZE_PTR` or a live kmalloc-compatible object owned by
 /// the caller, which must not use it after a successful call.
 #[track_caller]
+#[allow(dead_code)]
 pub unsafe fn krealloc<T: AllocType>(p: *mut T, new_size: usize, flags: Flags) -> *mut T {
     // SAFETY: The caller owns `p`, which is NULL, `ZERO_SIZE_PTR` or a live
     // kmalloc-compatible object, and gives it up: what `__kpart_krealloc`
@@ -320,6 +335,7 @@ pub unsafe fn krealloc<T: AllocType>(p: *mut T, new_size: usize, flags: Flags) -
 }
 
 /// kpart's mode, partition count and accounting.
+#[allow(dead_code)]
 pub fn info() -> Info {
     let mut info = Info::default();
     // SAFETY: `info` is valid for writes.
@@ -329,6 +345,7 @@ pub fn info() -> Info {
 
 /// The partition, size class and matrix of `p`, or `None` when `p` is not a
 /// kpart object.
+#[allow(dead_code)]
 pub fn locate<T>(p: *const T) -> Option<Location> {
     let mut loc = Location::default();
     // SAFETY: `kpart_locate` accepts any pointer; `loc` is valid for writes.
@@ -338,14 +355,17 @@ pub fn locate<T>(p: *const T) -> Option<Location> {
 /// A [`kernel::alloc::Allocator`] that puts `T` in `T`'s partition: with it
 /// the kernel's own [`Box`] and [`Vec`] allocate from kpart, with `T`'s type
 /// as the identity in typed mode (and `T`'s name as the site in random mode).
+#[allow(dead_code)]
 pub struct Partitioned<T>(PhantomData<T>);
 
 /// A box in `T`'s partition.
+#[allow(dead_code)]
 pub type PBox<T> = Box<T, Partitioned<T>>;
 
 /// A vector whose buffer is in `T`'s partition: it grows and shrinks within
 /// it (`__kpart_krealloc`) while it fits kpart's largest size class, and
 /// continues in kmalloc's caches beyond.
+#[allow(dead_code)]
 pub type PVec<T> = Vec<T, Partitioned<T>>;
 
 // SAFETY: `realloc` returns memory from kpart (slab objects, or kmalloc for
@@ -379,13 +399,7 @@ unsafe impl<T: AllocType> Allocator for Partitioned<T> {
         // `Box::new` hides its caller: one site per type.
         let site = core::any::type_name::<T>().as_ptr() as c_ulong;
         let p = if old.is_null() {
-            routed(
-                size,
-                gfp(flags),
-                token::<T>(),
-                site as u64,
-                Some(name_of::<T>),
-            )
+            routed_typed::<T>(size, flags, site as u64)
         } else {
             // SAFETY: `old` is a live allocation of ours (the caller's
             // guarantee), which `__kpart_krealloc` accepts.
@@ -399,6 +413,7 @@ unsafe impl<T: AllocType> Allocator for Partitioned<T> {
 
 /// Boxes `value` in `T`'s partition, with the caller's own site.
 #[track_caller]
+#[allow(dead_code)]
 pub fn new_box<T: AllocType>(value: T, flags: Flags) -> Result<PBox<T>, AllocError> {
     if core::mem::size_of::<T>() == 0 {
         return Box::new(value, flags);

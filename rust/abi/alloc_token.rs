@@ -13,7 +13,8 @@
 //! `NonNull`, arrays and C function pointers; the `kpart_type!` macro defines structs and unions
 //! that implement it.
 //!
-//! A crate that includes this file as a private module and uses only part of it may need
+//! A crate that includes this file includes `rebound.rs` beside it, as a sibling module. One that
+//! includes it as a private module and uses only part of it may need
 //! `#[allow(dead_code, unreachable_pub)]` on the `mod` item.
 //!
 //! # Clang's rules
@@ -260,14 +261,7 @@ pub const fn rebound(token: u64, from_max: u64, to_max: u64, mode: TokenMode) ->
     }
     match mode {
         TokenMode::TypeHash => token % to_max,
-        TokenMode::TypeHashPointerSplit => {
-            let from_half = from_max / 2;
-            let to_half = to_max / 2;
-            if from_half == 0 || to_half == 0 {
-                return 0;
-            }
-            (token % from_half) % to_half + if token >= from_half { to_half } else { 0 }
-        }
+        TokenMode::TypeHashPointerSplit => super::rebound::split(token, from_max, to_max),
     }
 }
 
@@ -741,6 +735,8 @@ impl_function_pointers!(A, B, C, D);
 /// ```
 /// # #[path = "../abi/alloc_token.rs"]
 /// # mod alloc_token;
+/// # #[path = "../abi/rebound.rs"]
+/// # mod rebound;
 /// # mod bindings { pub struct file; }
 /// use alloc_token::{kpart_type, token_of, AllocType, TokenMode};
 ///
@@ -763,9 +759,11 @@ impl_function_pointers!(A, B, C, D);
 ///
 /// kpart_type!(impl bindings::file as "file", has_pointer = true);
 ///
+/// # fn main() {
 /// assert!(<holder as AllocType>::HAS_POINTER);
 /// assert!(!<un as AllocType>::HAS_POINTER);
 /// assert_eq!(token_of::<holder>(256, TokenMode::TypeHashPointerSplit), 250);
+/// # }
 /// ```
 #[allow(unused_macros)]
 macro_rules! kpart_type {

@@ -24,8 +24,8 @@
 //! path. This file is pure `core` Rust; the host tests include it too. Its
 //! constants are `include/kpart.h`'s, through bindgen (`kpart_bindings`).
 
-use super::alloc_token;
 use super::kpart_bindings as b;
+use super::rebound;
 
 /// The token bound of the typed table (`-falloc-token-max=64`,
 /// `KPART_TOKEN_MAX`), to which tokens are folded.
@@ -136,12 +136,7 @@ pub(crate) const fn reduce_token(token: u64, partitions: u32) -> usize {
     if partitions < 2 {
         return FALLBACK;
     }
-    alloc_token::rebound(
-        token64,
-        TOKEN_MAX,
-        partitions as u64,
-        alloc_token::TokenMode::TypeHashPointerSplit,
-    ) as usize
+    rebound::split(token64, TOKEN_MAX, partitions as u64) as usize
 }
 
 /// What maps an allocation's token and site to its partition: typed mode's

@@ -15,11 +15,6 @@ use kernel::prelude::*;
 use kernel::str::CStr;
 
 mod alloc;
-// Clang's token algorithm, shared with the users' side (`kpart_client.rs`);
-// kpart itself needs only its reduction to a partition count.
-#[allow(dead_code, unreachable_pub)]
-#[path = "../abi/alloc_token.rs"]
-mod alloc_token;
 mod c_parts;
 mod cache_matrix;
 // The API header, `include/kpart.h`: kpart.ko uses its tables' and
@@ -30,8 +25,12 @@ mod kpart_bindings;
 mod locate;
 #[path = "../abi/partition.rs"]
 mod partition;
+// Clang's reduction of a token to a partition count: of Clang's token
+// algorithm (`alloc_token.rs`, the users' side), all kpart.ko runs.
 mod pertype;
 mod realloc;
+#[path = "../abi/rebound.rs"]
+mod rebound;
 mod retention;
 mod ro_pages;
 #[path = "../abi/route_table.rs"]

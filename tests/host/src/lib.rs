@@ -29,6 +29,9 @@ mod size_class;
 #[path = "../../../rust/abi/partition.rs"]
 mod partition;
 
+#[path = "../../../rust/abi/rebound.rs"]
+mod rebound;
+
 #[allow(dead_code)]
 #[path = "../../../rust/module/retention.rs"]
 mod retention;

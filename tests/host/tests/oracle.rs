@@ -874,13 +874,16 @@ impl Gen {
             "#![allow(warnings)]\n\
              #[path = {:?}]\n\
              mod alloc_token;\n\
+             #[path = {:?}]\n\
+             mod rebound;\n\
              use alloc_token::{{kpart_type, AllocType, CChar, TokenMode, TypeName, UintPtr}};\n\
              use core::cell::{{Cell, UnsafeCell}};\n\
              use core::ffi::c_void;\n\
              use core::mem::{{ManuallyDrop, MaybeUninit}};\n\
              use core::ptr::NonNull;\n\
              use core::sync::atomic::AtomicPtr;\n",
-            alloc_token_rs.display().to_string()
+            alloc_token_rs.display().to_string(),
+            rebound_rs().display().to_string()
         );
         let _ = writeln!(out, "const K: usize = {};", configs.len());
         out.push_str("const CONFIGS: [(u64, TokenMode); K] = [\n");
@@ -998,6 +1001,14 @@ fn alloc_token_rs() -> PathBuf {
         .join("../../rust/abi/alloc_token.rs")
         .canonicalize()
         .expect("rust/abi/alloc_token.rs")
+}
+
+/// `rust/abi/rebound.rs`, which `alloc_token.rs` takes as a sibling module.
+fn rebound_rs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../rust/abi/rebound.rs")
+        .canonicalize()
+        .expect("rust/abi/rebound.rs")
 }
 
 /// Compiles the C file for one config and reads `kp_t<i>`.
@@ -1365,11 +1376,14 @@ fn a_name_longer_than_type_name_capacity_is_a_compile_error() {
             "#![allow(warnings)]\n\
              #[path = {:?}]\n\
              mod alloc_token;\n\
+             #[path = {:?}]\n\
+             mod rebound;\n\
              use alloc_token::{{kpart_type, AllocType}};\n\
              kpart_type! {{\n    #[repr(C)]\n    struct {name} {{ a: i32 }}\n}}\n\
              const TOKEN: u64 = <*mut {name} as AllocType>::HASH;\n\
              fn main() {{}}\n",
-            alloc_token_rs().display().to_string()
+            alloc_token_rs().display().to_string(),
+            rebound_rs().display().to_string()
         ),
     )
     .unwrap();
