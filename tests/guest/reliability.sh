@@ -8,11 +8,20 @@
 settle() {
 	for round in 1 2; do
 		echo 3 >/proc/sys/vm/drop_caches
-		for c in /sys/kernel/slab/${1:-}*; do
-			[ -L "$c" ] || echo 1 >"$c/shrink" 2>/dev/null
-		done
-		# RCU-deferred frees (kernfs nodes of the destroyed caches).
-		[ -n "${1:-}" ] || sleep 2
+		if [ -n "${1:-}" ]; then
+			# The caches that hold objects: one that holds none has
+			# nothing in the quarantine either (a quarantined object
+			# still counts as active).
+			for c in $(awk -v p="$1" 'index($1, p) == 1 && $2 > 0 { print $1 }' /proc/slabinfo); do
+				echo 1 >"/sys/kernel/slab/$c/shrink" 2>/dev/null
+			done
+		else
+			for c in /sys/kernel/slab/*; do
+				[ -L "$c" ] || echo 1 >"$c/shrink" 2>/dev/null
+			done
+			# RCU-deferred frees (kernfs nodes of the destroyed caches).
+			sleep 2
+		fi
 	done
 }
 
@@ -90,7 +99,7 @@ cache_objects() {
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
-# 12 load/unload cycles (typed, random and pertype in turn) give back every
+# 24 load/unload cycles (typed, random and pertype in turn) give back every
 # cache, every sysfs node and every object kpart allocated: the counts above
 # end where they started, and a kmemleak scan finds nothing new. (Slab: of
 # /proc/meminfo is no measure for this: freed objects leave partly used slabs
@@ -112,7 +121,7 @@ load_unload_cycles() {
 	rmmod kpart || return 1
 	[ "$loaded" != "$before" ] || { echo "a load added no cache objects: $loaded"; return 1; }
 	i=0
-	while [ $i -lt 12 ]; do
+	while [ $i -lt 24 ]; do
 		insmod $KO partitions=2 accounted=0 mode=$(echo typed random pertype | cut -d' ' -f$((i % 3 + 1))) ||
 			{ echo "load $i failed"; return 1; }
 		rmmod kpart || { echo "unload $i failed"; return 1; }
@@ -121,7 +130,7 @@ load_unload_cycles() {
 	after=$(cache_objects)
 	echo "before: $before"
 	echo "loaded: $loaded"
-	echo "after 12 cycles: $after"
+	echo "after 24 cycles: $after"
 	status=0
 	[ "$after" = "$before" ] || { echo "cache objects were not given back"; status=1; }
 	# kmemleak reports objects unreferenced for 5 s or more.
@@ -136,12 +145,11 @@ load_unload_cycles() {
 ktap_group kpart_reliability
 # Typed and random mode share every path past the routing: one of them
 # runs with failures injected. Pertype mode makes its types' caches while
-# the threads run: both runs. 4 threads x 10000 operations give each
-# thread's allocations time to meet the others' frees on every cache.
-check stress_typed_40k stress typed 10000
-check stress_random_failslab_10_percent stress random 8000 10
-check stress_pertype_40k stress pertype 10000
-check stress_pertype_failslab_10_percent stress pertype 8000 10
+# the threads run: both runs.
+check stress_typed_80k stress typed 20000
+check stress_random_failslab_10_percent stress random 15000 10
+check stress_pertype_80k stress pertype 20000
+check stress_pertype_failslab_10_percent stress pertype 15000 10
 check user_pins_kpart user_pins_kpart
-check load_unload_12_cycles load_unload_cycles
+check load_unload_24_cycles load_unload_cycles
 ktap_group_end
