@@ -8,6 +8,8 @@
 use kernel::bindings::kmem_cache;
 use kernel::ffi;
 
+// Generated code, formatted as bindgen wrote it.
+#[rustfmt::skip]
 #[path = "c_allocations_generated.rs"]
 mod generated;
 pub(crate) use generated::*;

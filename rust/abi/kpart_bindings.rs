@@ -11,6 +11,8 @@
 use kernel::bindings::kmem_cache;
 use kernel::ffi;
 
+// Generated code, formatted as bindgen wrote it.
+#[rustfmt::skip]
 #[path = "../../include/kpart_generated.rs"]
 mod generated;
 // `pub`: `kpart_client.rs` gives its users some of these types as its own.

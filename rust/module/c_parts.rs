@@ -10,6 +10,8 @@
 use kernel::bindings::kmem_cache;
 use kernel::ffi;
 
+// Generated code, formatted as bindgen wrote it.
+#[rustfmt::skip]
 #[path = "../../c/kpart_internal_generated.rs"]
 mod generated;
 pub(crate) use generated::*;

@@ -7,6 +7,8 @@
 // from here (`use super::*`).
 use kernel::ffi;
 
+// Generated code, formatted as bindgen wrote it.
+#[rustfmt::skip]
 #[path = "workload_generated.rs"]
 mod generated;
 pub(crate) use generated::*;
