@@ -260,7 +260,7 @@ class Guard(unittest.TestCase):
 
     def test_report_only_in_the_kernel_log_fails(self):
         # At loglevel=4 these never reach the console.
-        for report in ('WARNING: CPU: 1 PID: 97 at c/params.c:20 kpart_params_get+0x1/0x2 [kpart]',
+        for report in ('WARNING: CPU: 1 PID: 97 at c/module/params.c:20 kpart_params_get+0x1/0x2 [kpart]',
                        'WARNING: possible circular locking dependency detected',
                        'WARNING: possible recursive locking detected',
                        'WARNING: suspicious RCU usage',
@@ -718,8 +718,8 @@ class StackDumps(unittest.TestCase):
         self.assertFalse(any('stack dump' in m for m in c.messages), c.messages)
 
     def test_dump_of_a_report_is_not_counted_again(self):
-        c = self.fails(boot(warn('kpart_types_make', 'rust/type_caches.rs:412', comm='insmod')),
-                       expect='WARNING: CPU: 1 PID: 104 at rust/type_caches.rs:412 kpart_types_make')
+        c = self.fails(boot(warn('kpart_types_make', 'rust/module/pertype/type_caches.rs:412', comm='insmod')),
+                       expect='WARNING: CPU: 1 PID: 104 at rust/module/pertype/type_caches.rs:412 kpart_types_make')
         self.assertFalse(any('stack dump' in m for m in c.messages), c.messages)
 
 
