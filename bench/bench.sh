@@ -6,8 +6,9 @@
 #
 #   bench/bench.sh             full: boots the bench and bench-rkc kernels
 #                                under QEMU -icount (deterministic instruction
-#                                counts) and writes out/bench/results.md and
-#                                out/bench/ratio.png
+#                                counts) and writes out/bench/results.md,
+#                                out/bench/ratio.png and out/bench/listings.txt
+#                                (the machine code of the contenders' loops)
 #   QUICK=1 bench/bench.sh     smoke test on the cached test kernel: one boot,
 #                                kpart_bench quick=1 in both modes and a small
 #                                memory workload; checks that every expected
@@ -139,6 +140,50 @@ exit $fail
 GUEST
 }
 
+# The contenders' once loops, as "contender symbol": for the constant-size
+# contenders, the loop of 64 bytes. The C loops are BENCH_LOOPS' (loops.h:
+# c_bench.c, comparators.c), the Rust ones kpart_bench.rs's #[no_mangle]
+# functions. The code is the same in every mode: kpart picks its mode's path
+# at run time.
+listing_symbols=(
+	"KMALLOC bench_kmalloc_once"
+	"kpart-MODE-c bench_kpart_c_once"
+	"kpart-MODE-rust kpart_bench_rust_once"
+	"kpart-MODE-rust-const kpart_bench_rust_const_64_once"
+	"kmalloc-const bench_kmalloc_const_64_once"
+	"dedicated bench_dedicated_loop_once"
+	"kpart-MODE-c-const bench_kpart_const_64_once"
+)
+
+# The disassembly of every contender's once loop in TREE's kpart_bench.ko,
+# built for FLAVOUR's kernel, to stdout; fails on a symbol that is missing or
+# whose listing has no instruction.
+write_listings() {
+	local tree=$1 flavour=$2 entry name sym listing
+	local kmalloc=kmalloc
+	[ "$flavour" = bench ] || kmalloc=kmalloc-rkc
+	echo "######## $flavour kernel: kpart_bench.ko"
+	echo
+	for entry in "${listing_symbols[@]}"; do
+		read -r name sym <<<"$entry"
+		[ "$name" = KMALLOC ] && name=$kmalloc
+		if ! llvm-nm-22 --defined-only "$tree/kpart_bench.ko" |
+			awk -v sym="$sym" '$3 == sym { found = 1 } END { exit !found }'; then
+			echo "bench: $flavour: $sym ($name) is not in kpart_bench.ko" >&2
+			return 1
+		fi
+		listing=$(cd "$tree" && llvm-objdump-22 -d --no-show-raw-insn -r \
+			--disassemble-symbols="$sym" kpart_bench.ko) || return 1
+		if ! grep -qE '^[[:space:]]+[0-9a-f]+:[[:space:]]+[[:lower:]]' <<<"$listing"; then
+			echo "bench: $flavour: the listing of $sym ($name) is empty" >&2
+			return 1
+		fi
+		echo "==== $name: $sym"
+		sed -n "/^[0-9a-f]* <$sym>:\$/,\$p" <<<"$listing"
+		echo
+	done
+}
+
 # Copy the sources into DIR, so that building for a bench kernel leaves the
 # repository's modules (built for the test kernel) alone.
 copy_tree() {
@@ -233,6 +278,8 @@ for flavour in $flavours; do
 	copy_tree "$tree"
 	make -C "$tree" -s KDIR="$kdir" modules >"$dir/modules.log" 2>&1 ||
 		{ cat "$dir/modules.log"; echo "bench: module build for $flavour failed" >&2; exit 1; }
+	write_listings "$tree" "$flavour" >>"$out/listings.txt" ||
+		{ echo "bench: no listings of the loops for $flavour" >&2; exit 1; }
 	{
 		guest_prologue
 		guest_memory "$memwork" "$partition_counts" 3
@@ -248,5 +295,5 @@ python3 bench/report.py full "$out" || status=1
 if [ -f "$out/ratio.gp" ]; then
 	gnuplot "$out/ratio.gp" || status=1
 fi
-echo "bench: results in $out/results.md and $out/ratio.png"
+echo "bench: results in $out/results.md and $out/ratio.png, the loops' code in $out/listings.txt"
 exit $status

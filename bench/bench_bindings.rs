@@ -20,6 +20,14 @@ const _: () = {
     let _ = [kpart_bench_rust_once, crate::kpart_bench_rust_once];
     let _ = [kpart_bench_rust_batch, crate::kpart_bench_rust_batch];
     let _ = [
+        kpart_bench_rust_const_once,
+        crate::kpart_bench_rust_const_once,
+    ];
+    let _ = [
+        kpart_bench_rust_const_batch,
+        crate::kpart_bench_rust_const_batch,
+    ];
+    let _ = [
         kpart_bench_rust_mem_alloc,
         crate::kpart_bench_rust_mem_alloc,
     ];

@@ -10,9 +10,12 @@
  *			CONFIG_RANDOM_KMALLOC_CACHES)
  *	kpart-MODE-c	kpart_kmalloc() from include/kpart.h
  *	kpart-MODE-rust	kpart::kmalloc() from rust/kpart_client.rs
- *	kpart-MODE-c-nostats
- *			kpart_kmalloc() built without the in-line
- *			allocation count (KPART_NO_STATS, c_bench_nostats.c)
+ *			(kpart_bench.rs)
+ *	kpart-MODE-rust-const
+ *			kpart::alloc() of a data type of SIZE bytes
+ *			(kpart_bench_bytes_SIZE), SIZE a compile-time
+ *			constant, on kpart-MODE-c-const's terms
+ *			(kpart_bench.rs)
  *	kmalloc-const	kmalloc() with a compile-time constant size, the
  *			kernel's own fast path (comparators.c)
  *	kpart-MODE-c-const
@@ -29,11 +32,13 @@
  *    -icount the vCPUs take turns on one clock, so this is the instructions
  *    both executed, per pair). Each contender's loop is a noinline function
  *    that gets the size at run time, so kmalloc() is not specialised for a
- *    constant size, and calls its API as a user would: kmalloc() ->
- *    __kmalloc_noprof(); kpart_kmalloc() and kpart::kmalloc() find the cache
- *    in line (kpart_routes) and call kmem_cache_alloc_noprof(). The results,
- *    get_cycles() ticks per allocation+free pair (x100), one measurement a
- *    line, are in /sys/kernel/debug/kpart_bench/results;
+ *    constant size (the -const contenders have a loop per size class,
+ *    picked outside it), and calls its API as a user would: kmalloc() ->
+ *    __kmalloc_noprof(); kpart_kmalloc(), kpart::kmalloc() and
+ *    kpart::alloc() find the cache in line (kpart_routes) and call
+ *    __kmalloc_cache_noprof(). The results, get_cycles() ticks per
+ *    allocation+free pair (x100), one measurement a line, are in
+ *    /sys/kernel/debug/kpart_bench/results;
  *
  *  - or, with memwork=N, allocates N objects of mixed sizes and types, a
  *    quarter of them __GFP_ACCOUNT, through kpart (memalloc=kpart) or plain
@@ -123,7 +128,7 @@ BENCH_LOOPS(kmalloc, kmalloc(size, GFP_KERNEL))
 BENCH_LOOPS(kpart_c, kpart_kmalloc(size, GFP_KERNEL))
 
 struct bench_contender {
-	char name[24];
+	char name[32];
 	int (*once)(size_t size, unsigned int n);
 	int (*batch)(size_t size, void **objs, unsigned int n);
 };
@@ -133,7 +138,7 @@ static struct bench_contender contenders[BENCH_CONTENDERS] = {
 	{ .once = bench_kmalloc_once, .batch = bench_kmalloc_batch },
 	{ .once = bench_kpart_c_once, .batch = bench_kpart_c_batch },
 	{ .once = kpart_bench_rust_once, .batch = kpart_bench_rust_batch },
-	{ .once = bench_kpart_c_nostats_once, .batch = bench_kpart_c_nostats_batch },
+	{ .once = kpart_bench_rust_const_once, .batch = kpart_bench_rust_const_batch },
 	{ .name = "kmalloc-const", .once = bench_kmalloc_const_once,
 	  .batch = bench_kmalloc_const_batch },
 	{ .name = "dedicated", .once = bench_dedicated_once,
@@ -393,7 +398,7 @@ static int bench_init(void)
 		 mode_name(kpart.mode));
 	snprintf(contenders[2].name, sizeof(contenders[2].name), "kpart-%s-rust",
 		 mode_name(kpart.mode));
-	snprintf(contenders[3].name, sizeof(contenders[3].name), "kpart-%s-c-nostats",
+	snprintf(contenders[3].name, sizeof(contenders[3].name), "kpart-%s-rust-const",
 		 mode_name(kpart.mode));
 	snprintf(contenders[6].name, sizeof(contenders[6].name), "kpart-%s-c-const",
 		 mode_name(kpart.mode));

@@ -69,9 +69,6 @@ int bench_kmalloc_once(size_t size, unsigned int n);
 int bench_kmalloc_batch(size_t size, void **objs, unsigned int n);
 int bench_kpart_c_once(size_t size, unsigned int n);
 int bench_kpart_c_batch(size_t size, void **objs, unsigned int n);
-/* c_bench_nostats.c: kpart_kmalloc() built without the in-line count. */
-int bench_kpart_c_nostats_once(size_t size, unsigned int n);
-int bench_kpart_c_nostats_batch(size_t size, void **objs, unsigned int n);
 /*
  * comparators.c: kmalloc() and kpart_kmalloc() with the size a compile-time
  * constant, and kmem_cache_alloc() on a dedicated cache of the size; -EINVAL
