@@ -19,9 +19,37 @@ struct kpart_params {
 	const char *retain;
 	unsigned long long seed;
 	unsigned int max_caches;
+	bool stats;
 };
 
 void kpart_params_get(struct kpart_params *params);
+
+/*
+ * Allocations per row of the routing table (matrix * KPART_MAX_PARTITIONS +
+ * partition); slot KPART_ROWS counts those given to plain kmalloc. Counted
+ * with stats=1 only, out of line, per CPU (c/module/exports.c);
+ * kpart_stats_sum() is a slot's sum over the CPUs.
+ */
+#define KPART_STAT_SLOTS	(2 * 64 + 1)	/* KPART_ROWS + 1 */
+void kpart_stats_alloc(unsigned int slot);
+unsigned long kpart_stats_sum(unsigned int slot);
+
+/* Counts an allocation of pertype mode in @caches' counter (stats=1). */
+struct kpart_type;
+void kpart_stats_type(const struct kpart_type *caches);
+
+/*
+ * Sets which in-line path users take (include/kpart.h), before any can
+ * link to kpart; kpart_route_keys_clear() at exit, when none is left.
+ */
+void kpart_route_keys_set(bool by_site, bool by_type);
+void kpart_route_keys_clear(void);
+
+/*
+ * The cache kmalloc() serves a constant @size with @flags from, for sizes up
+ * to KMALLOC_MAX_CACHE_SIZE (c/mm/slab_lookup.c).
+ */
+struct kmem_cache *kpart_kmalloc_cache(unsigned int size, gfp_t flags);
 
 struct kmem_cache *kpart_slab_cache_of(const void *p);
 void kpart_slab_retain(struct kmem_cache *s, unsigned long min_partial);
@@ -34,6 +62,7 @@ struct kpart_state_view {
 	unsigned int accounted;
 	unsigned int caches;
 	const char *retain;
+	bool stats;
 };
 
 void kpart_debugfs_init(const struct kpart_state_view *state);

@@ -30,6 +30,7 @@
 #include <linux/compiler.h>
 #include <linux/gfp_types.h>
 #include <linux/instruction_pointer.h>
+#include <linux/jump_label.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/percpu.h>
@@ -109,18 +110,26 @@ enum kpart_mode {
 };
 
 /*
- * The routing table kpart exports, read in line by every allocation: a cache
- * for every (matrix, partition, size class) and what picks the partition.
- * Rust sees this header through bindgen (Kbuild), so this is the one
- * definition of the table. kpart alone writes it, while no user is loaded.
- * Whatever it cannot serve (size 0 or above KPART_MAX_SIZE, unpartitioned
- * flags, %__GFP_ACCOUNT without the accounted matrix) goes to
- * __kpart_kmalloc().
+ * The routing table kpart exports, read in line by every allocation, and
+ * what picks the partition. Rust sees this header through bindgen (Kbuild),
+ * so this is the one definition of the table. kpart alone writes it, in its
+ * init, before any user can link to it; it is read-only afterwards
+ * (__ro_after_init). Whatever it cannot serve (size 0 or above
+ * KPART_MAX_SIZE, unpartitioned flags) goes to __kpart_kmalloc().
  */
 #define KPART_MAX_PARTITIONS	KPART_TOKEN_MAX
 #define KPART_ROWS		(2 * KPART_MAX_PARTITIONS)
 #define KPART_CLASS_SLOTS	16
 #define KPART_MAX_SIZE		8192
+
+/*
+ * The in-line path's index into a size class's caches: in typed mode the
+ * token folded to -falloc-token-max=64, in random mode the call site's hash
+ * (hash_64(site + seed, KPART_LANE_BITS)). kpart points each lane to its
+ * partition's cache, so neither mode needs a second load.
+ */
+#define KPART_LANE_BITS		6
+#define KPART_LANES		(1 << KPART_LANE_BITS)
 
 /*
  * kmalloc's size classes up to KPART_MAX_SIZE, in bytes, smallest first; a
@@ -133,49 +142,62 @@ enum kpart_mode {
 	(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM | __GFP_RECLAIMABLE)
 
 struct kpart_routes {
-	/* [matrix << 6 | partition][size class]; matrix 1: __GFP_ACCOUNT */
+	/*
+	 * The in-line path's caches: [size class][matrix][lane], matrix 1 for
+	 * __GFP_ACCOUNT. Never NULL for a class KPART_SIZE_CLASSES lists:
+	 * without kpart's accounted matrix, matrix 1 is kmalloc's own
+	 * kmalloc-cg-* caches, where kmalloc() puts accounted objects.
+	 */
+	struct kmem_cache *lanes[KPART_CLASS_SLOTS][2][KPART_LANES];
+	/*
+	 * kpart's caches: [matrix << 6 | partition][size class], NULL where
+	 * kpart has none (the accounted matrix when it is off, partitions
+	 * beyond the count). The out-of-line path, krealloc and
+	 * kpart_locate() read it.
+	 */
 	struct kmem_cache *caches[KPART_ROWS * KPART_CLASS_SLOTS];
 	/* typed mode: the partition of each token */
 	u8 typed[KPART_TOKEN_MAX];
-	/* random mode: ((site ^ seed) * multiplier) >> shift */
+	/*
+	 * random mode: ((site + seed) * multiplier) >> shift, hash_64(site +
+	 * seed); seed_product is seed * multiplier
+	 */
 	u64 seed;
 	u64 multiplier;
+	u64 seed_product;
 	u32 shift;
 	u32 mode;		/* enum kpart_mode */
+	u32 stats;		/* count allocations (stats=1): all out of line */
 };
 
 extern struct kpart_routes kpart_routes;
 
 /*
+ * Which in-line path the users take, set by kpart's init before any user can
+ * link to it and never changed while one is loaded (the kernel patches each
+ * user's branches as it loads it):
+ *
+ *  - neither key: typed mode, the token's lane;
+ *  - kpart_route_by_site alone: random mode, the call site's lane;
+ *  - both: pertype mode, and every mode with stats=1 (whose call sites kpart
+ *    never fills: every allocation is counted, out of line).
+ */
+DECLARE_STATIC_KEY_FALSE(kpart_route_by_site);
+DECLARE_STATIC_KEY_FALSE(kpart_route_by_type);
+
+/*
  * The caches of one type in pertype mode, [matrix][size class] (NULL: not
- * made yet), and its allocation counter. kpart makes them and keeps them
- * until it unloads, in pages of their own that every reader sees read-only
- * (c/mm/ro_pages.c); call sites point to them (KPART_THIS_IP). Past kpart's
- * cache cap, a type's new size classes are its typed partition's caches.
+ * made yet), and its allocation counter (stats=1). kpart makes them and
+ * keeps them until it unloads, in pages of their own that every reader sees
+ * read-only (c/mm/ro_pages.c); call sites point to them (KPART_THIS_IP).
+ * Past kpart's cache cap, a type's new size classes are its typed
+ * partition's caches.
  */
 struct kpart_type {
 	struct kmem_cache *caches[2][KPART_CLASS_SLOTS];
 	unsigned long __percpu *allocs;
 	u64 token;
 };
-
-/*
- * Allocations per row; slot KPART_ROWS counts those given to plain kmalloc.
- * A file that defines KPART_NO_STATS before including this header leaves the
- * count out of its in-line path (kpart_bench measures the count's cost so).
- */
-#define KPART_STAT_SLOTS	(KPART_ROWS + 1)
-DECLARE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
-
-/*
- * Count an allocation out of line, for callers without this_cpu_inc() (Rust
- * users on architectures other than x86_64): slot = matrix * KPART_TOKEN_MAX + partition, or the last slot
- * for allocations passed to plain kmalloc.
- */
-void kpart_stats_alloc(unsigned int slot);
-
-/* Count an allocation of pertype mode out of line: in @caches' counter. */
-void kpart_stats_type(const struct kpart_type *caches);
 
 /* The size class of 1..KPART_MAX_SIZE bytes: kmalloc's, 8 bytes to 8 KiB. */
 static __always_inline unsigned int kpart_size_class(size_t size)
@@ -192,15 +214,24 @@ static __always_inline unsigned int kpart_size_class(size_t size)
 	return fls64(size - 1) - 1;
 }
 
+/* kpart_cache_alloc - the call a constant-size kmalloc() makes, from @s */
+static __always_inline __alloc_size(4) void *
+kpart_cache_alloc(struct kmem_cache *s, gfp_t flags, int node, size_t size)
+{
+	if (node == NUMA_NO_NODE)
+		return __kmalloc_cache_noprof(s, flags, size);
+	return __kmalloc_cache_node_noprof(s, flags, node, size);
+}
+
 /*
  * kpart_alloc_pertype - the allocation path of pertype mode, in the caller
  *
  * @slot is the call site's descriptor (KPART_THIS_IP), and @token the one
  * compile-time token of that site, as the macros below pass it: the
- * descriptor keeps the caches of the first token it sees. Once kpart has filled
- * it, two loads, a NULL test, a per-CPU increment and the call a
- * constant-size kmalloc() makes. Before, and for a size class or matrix the
- * type has no cache for yet, __kpart_kmalloc_slot() serves and fills it.
+ * descriptor keeps the caches of the first token it sees. Once kpart has
+ * filled it, two loads, two NULL tests and the call a constant-size
+ * kmalloc() makes. Before, and for a size class or matrix the type has no
+ * cache for yet, __kpart_kmalloc_slot() serves and fills it.
  */
 static __always_inline __alloc_size(1) void *
 kpart_alloc_pertype(size_t size, gfp_t flags, int node, unsigned long token,
@@ -214,64 +245,78 @@ kpart_alloc_pertype(size_t size, gfp_t flags, int node, unsigned long token,
 	s = READ_ONCE(t->caches[!!(flags & __GFP_ACCOUNT)][kpart_size_class(size)]);
 	if (unlikely(!s))
 		goto resolve;
-#ifndef KPART_NO_STATS
-	this_cpu_inc(*t->allocs);
-#endif
-	if (node == NUMA_NO_NODE)
-		return __kmalloc_cache_noprof(s, flags, size);
-	return __kmalloc_cache_node_noprof(s, flags, node, size);
+	return kpart_cache_alloc(s, flags, node, size);
 resolve:
 	return __kpart_kmalloc_slot(size, flags, node, token, (unsigned long)slot,
 				    slot, NULL);
 }
 
 /*
+ * The lane of call site @site in random mode: hash_64(site + seed), as
+ * site * multiplier + seed * multiplier. The multiplier (GOLDEN_RATIO_64, 0
+ * with one partition) and the product are in the table: with the site a
+ * link-time constant, one multiply of memory by an immediate, one add and
+ * one shift.
+ */
+static __always_inline unsigned long kpart_site_lane(unsigned long site)
+{
+	return (site * kpart_routes.multiplier + kpart_routes.seed_product) >>
+	       (64 - KPART_LANE_BITS);
+}
+
+/*
+ * The in-line path's cache of lane @lane of size class @class and matrix
+ * @matrix. The relaxed atomic load is one move, as a plain load is, but the
+ * compiler keeps it where it is: it would merge the two modes' plain loads
+ * into one load through a register, a move more in typed mode. The table
+ * never changes while it is read (it is read-only).
+ */
+static __always_inline struct kmem_cache *
+kpart_lane(unsigned int class, unsigned int matrix, unsigned long lane)
+{
+	return __atomic_load_n(&kpart_routes.lanes[class][matrix][lane],
+			       __ATOMIC_RELAXED);
+}
+
+/*
  * kpart_alloc_routed_node - the allocation path, in the caller
  *
- * With the flags and the token known at compile time (the usual case), this
- * is a size-class lookup, a mode test, two loads, a NULL test, a per-CPU
- * increment and the call a constant-size kmalloc() makes,
- * __kmalloc_cache_noprof(): the object is a kmalloc object of @size bytes to
- * KASAN, to tracing and, through __alloc_size, to the compiler and
- * FORTIFY_SOURCE. What the table cannot serve goes where kmalloc() sends it,
- * through __kpart_kmalloc() (counted) or, for a given NUMA node,
+ * With the size, the flags and the token known at compile time (the usual
+ * case), typed mode costs what a constant-size kmalloc() costs, one load
+ * from a table and __kmalloc_cache_noprof(), and a no-op where the mode's
+ * branch is; random mode adds a jump and the site's hash (a multiply, an add
+ * and a shift), pertype mode two jumps and the call site's
+ * descriptor (kpart_alloc_pertype()). The object is a kmalloc object of
+ * @size bytes to KASAN, to tracing and, through __alloc_size, to the
+ * compiler and FORTIFY_SOURCE. What the table cannot serve goes where
+ * kmalloc() sends it, through __kpart_kmalloc() or, for a given NUMA node,
  * kmalloc_node() itself.
  *
- * @site is any value in typed and random mode. In pertype mode it must be the
- * address of a NULL-initialised struct kpart_type pointer that the caller
- * keeps for @token alone, as KPART_THIS_IP's static is: kpart writes the
- * type's descriptor there, and the in-line path reads it.
+ * @site is any value in typed and random mode. In pertype mode (and with
+ * stats=1) it must be the address of a NULL-initialised struct kpart_type
+ * pointer that the caller keeps for @token alone, as KPART_THIS_IP's static
+ * is: kpart writes the type's descriptor there, and the in-line path reads
+ * it.
  */
 static __always_inline __alloc_size(1) void *
 kpart_alloc_routed_node(size_t size, gfp_t flags, int node,
 			unsigned long token, unsigned long site)
 {
+	unsigned int class, matrix = !!(flags & __GFP_ACCOUNT);
 	struct kmem_cache *s;
-	unsigned long row;
 
 	if (unlikely(size - 1 >= KPART_MAX_SIZE ||
 		     (flags & KPART_GFP_UNPARTITIONED)))
 		goto unpartitioned;
-	if (kpart_routes.mode == KPART_MODE_PERTYPE)
+	class = kpart_size_class(size);
+	if (!static_branch_unlikely(&kpart_route_by_site))
+		s = kpart_lane(class, matrix, KPART_TOKEN_FOLD(token));
+	else if (!static_branch_unlikely(&kpart_route_by_type))
+		s = kpart_lane(class, matrix, kpart_site_lane(site));
+	else
 		return kpart_alloc_pertype(size, flags, node, token,
 					   (struct kpart_type **)site);
-	if (kpart_routes.mode == KPART_MODE_RANDOM)
-		row = ((site ^ kpart_routes.seed) * kpart_routes.multiplier) >>
-		      (kpart_routes.shift & 63);
-	else
-		row = kpart_routes.typed[KPART_TOKEN_FOLD(token)];
-	if (flags & __GFP_ACCOUNT)
-		row |= KPART_MAX_PARTITIONS;
-	row %= KPART_ROWS;
-	s = kpart_routes.caches[row * KPART_CLASS_SLOTS + kpart_size_class(size)];
-	if (unlikely(!s))
-		goto unpartitioned;
-#ifndef KPART_NO_STATS
-	this_cpu_inc(kpart_allocs[row]);
-#endif
-	if (node == NUMA_NO_NODE)
-		return __kmalloc_cache_noprof(s, flags, size);
-	return __kmalloc_cache_node_noprof(s, flags, node, size);
+	return kpart_cache_alloc(s, flags, node, size);
 unpartitioned:
 	if (node == NUMA_NO_NODE)
 		return __kpart_kmalloc(size, flags, token, site);

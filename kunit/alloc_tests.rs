@@ -505,11 +505,11 @@ fn random_sites() {
         kfree(p);
     }
     let reached = seen.iter().filter(|s| **s).count();
-    // The hash (the kernel's hash_64() of site ^ seed, as for
-    // RANDOM_KMALLOC_CACHES) spreads sites at a regular stride unevenly for
-    // some seeds: these sites are 32 bytes apart under KASAN (its redzones
-    // around globals), and 64 of them reach 11 to 16 of 16 partitions over
-    // 200,000 simulated seeds, and no fewer than 18 of 64. Fewer than 8
+    // The hash (the kernel's hash_64() of site + seed) spreads sites at a
+    // regular stride as a Weyl sequence: these sites are 32 bytes apart
+    // under KASAN (its redzones around globals), and 64 of them reach 14 or
+    // 15 of 16 partitions and 29 to 32 of 64 over 20,000 simulated seeds
+    // and base addresses. Fewer than 8
     // (fewer than half of 2, 4 or 8) means a broken router; the exact hash
     // is suite kpart_load's.
     let needed = (partitions / 2).clamp(1, 8);
@@ -586,6 +586,28 @@ fn accounted_matrix() {
         );
     } else {
         kunit_expect!(loc.is_none(), "{:?}", loc);
+        // In kmalloc's own cache for accounted objects, from Rust's and C's
+        // in-line paths as from kmalloc() itself.
+        // SAFETY: `__kmalloc_noprof` takes any size and flags.
+        let plain = unsafe { bindings::__kmalloc_noprof(200, bindings::GFP_KERNEL_ACCOUNT) };
+        let from_c = c::alloc_routed(200, bindings::GFP_KERNEL_ACCOUNT, 40, 0, true);
+        let expected = c::cache_of(plain);
+        kunit_expect!(
+            expected.is_some_and(|c| c.name().to_bytes() == b"kmalloc-cg-256"),
+            "kmalloc's accounted object is not in kmalloc-cg-256"
+        );
+        for (q, path) in [(p.cast::<c_void>(), "rust"), (from_c, "c")] {
+            let got = c::cache_of(q);
+            kunit_expect!(
+                got.zip(expected)
+                    .is_some_and(|(got, expected)| got.cache == expected.cache),
+                "{}: {:?}, not kmalloc's",
+                path,
+                got.as_ref().map(|c| c.name())
+            );
+        }
+        kfree(plain);
+        kfree(from_c);
     }
     kfree(p);
     let p = kpart::kmalloc(200, GFP_KERNEL);

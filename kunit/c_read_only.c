@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Whether kpart's routing table can be written once kpart's init has
- * returned: its page table entry, and a real write that faults without
+ * returned: its pages' table entries, and real writes that fault without
  * harm. The table is __ro_after_init, as the kernel's kmalloc_caches.
  */
 #include <linux/mm.h>
@@ -29,17 +29,27 @@ fault:
 	return -EFAULT;
 }
 
+/*
+ * Every page of the table (its lanes span several): whether any is writable
+ * and whether a write to any succeeds.
+ */
 int kpart_test_routes_writable(bool *page_writable, bool *write_succeeds)
 {
-	unsigned long addr = (unsigned long)&kpart_routes.mode;
+	unsigned long start = (unsigned long)&kpart_routes;
+	unsigned long end = start + sizeof(kpart_routes) - 1;
+	unsigned long addr;
 	unsigned int level;
 	pte_t *pte;
 
-	pte = lookup_address(addr, &level);
-	if (!pte || !pte_present(*pte))
-		return -ENOENT;
-	*page_writable = pte_write(*pte);
-	*write_succeeds = !rewrite_byte((u8 *)addr);
+	*page_writable = false;
+	*write_succeeds = false;
+	for (addr = start; addr <= end; addr = (addr & PAGE_MASK) + PAGE_SIZE) {
+		pte = lookup_address(addr, &level);
+		if (!pte || !pte_present(*pte))
+			return -ENOENT;
+		*page_writable |= pte_write(*pte);
+		*write_succeeds |= !rewrite_byte((u8 *)addr);
+	}
 	return 0;
 }
 

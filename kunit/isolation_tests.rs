@@ -11,7 +11,7 @@
 use crate::c_allocations as c;
 use kernel::prelude::*;
 
-/// The table's page is not writable and a write to it faults.
+/// No page of the table is writable, and a write to any faults.
 fn routes_read_only() {
     let Some((page_writable, write_succeeds)) = c::routes_writable() else {
         kunit_expect!(false, "kpart_routes is not mapped");

@@ -59,6 +59,8 @@ mod route_table;
 #[allow(dead_code)] // Shared with kpart.ko and the host crate.
 #[path = "abi/size_class.rs"]
 mod size_class;
+#[path = "abi/static_branch.rs"]
+mod static_branch;
 
 #[allow(unused_imports)]
 pub(crate) use alloc_token::kpart_type;
@@ -73,6 +75,7 @@ use kernel::alloc::{AllocError, Allocator, Box, Flags, Vec};
 use kernel::bindings;
 use kernel::ffi::{c_ulong, c_void};
 use partition::Routing;
+use route_table::{GFP_ACCOUNT, GFP_UNPARTITIONED};
 
 /// The bound of typed mode's table of tokens (`-falloc-token-max=64`):
 /// [`token_from_64`] names a token by its token of that bound.
@@ -129,12 +132,15 @@ fn routes() -> &'static route_table::Routes {
     unsafe { &*core::ptr::addr_of!(kpart_routes).cast::<route_table::Routes>() }
 }
 
-/// Allocates through kpart's routing table, in line: with `flags` and
-/// `token` known at compile time, a size-class lookup, two loads and
-/// `__kmalloc_cache_noprof()`; in pertype mode, through this module's descriptor
-/// of the type ([`TYPE_SLOTS`]). What they cannot serve goes to kpart's
-/// out-of-line `__kpart_kmalloc` or `__kpart_kmalloc_slot`, which gets the
-/// type's C name from `name`.
+/// Allocates through kpart's routing table, in line, as C's
+/// `kpart_alloc_routed_node()` does: with the size, `flags` and `token`
+/// known at compile time, typed mode costs one load and
+/// `__kmalloc_cache_noprof()` besides a no-op, random mode a jump and the
+/// site's hash besides, pertype mode two jumps and this module's descriptor
+/// of the type (`slot`: [`AllocType::SLOT`], or else [`TYPE_SLOTS`]). What
+/// the table cannot serve goes to
+/// kpart's out-of-line `__kpart_kmalloc` or `__kpart_kmalloc_slot`, which
+/// gets the type's C name from `name`.
 #[inline(always)]
 fn routed(
     size: usize,
@@ -142,17 +148,24 @@ fn routed(
     token: u64,
     site: u64,
     name: Option<fn() -> alloc_token::TypeName>,
+    slot: Option<&'static AtomicPtr<c_void>>,
 ) -> *mut c_void {
-    let routes = routes();
-    if routes.mode() == partition::Mode::PerType {
-        return routed_pertype(size, flags, token, site, name);
-    }
-    routes
-        .alloc(size, flags, token, site)
+    let Some(class) = size_class::index(size).filter(|_| flags & GFP_UNPARTITIONED == 0) else {
         // SAFETY: `__kpart_kmalloc` accepts any arguments.
-        .unwrap_or_else(|| unsafe {
-            __kpart_kmalloc(size, flags, token as c_ulong, site as c_ulong)
-        })
+        return unsafe { __kpart_kmalloc(size, flags, token as c_ulong, site as c_ulong) };
+    };
+    let matrix = (flags & GFP_ACCOUNT != 0) as usize;
+    let routes = routes();
+    let cache = if !static_branch::static_branch_unlikely!(kpart_bindings::kpart_route_by_site) {
+        routes.lane(class, matrix, partition::token_lane(token))
+    } else if !static_branch::static_branch_unlikely!(kpart_bindings::kpart_route_by_type) {
+        routes.lane(class, matrix, routes.site_lane(site))
+    } else {
+        return routed_pertype(size, flags, token, site, name, slot);
+    };
+    // SAFETY: A lane's cache is live while kpart is, which it is while this
+    // module is loaded, and serves `class`, which holds `size` bytes.
+    unsafe { route_table::cache_alloc(cache, flags, route_table::NO_NODE, size) }
 }
 
 /// Pertype mode: this module's descriptors of the types and call-site
@@ -163,7 +176,9 @@ static TYPE_SLOTS: [AtomicPtr<route_table::TypeCaches>; 64] =
     [const { AtomicPtr::new(core::ptr::null_mut()) }; 64];
 
 /// Pertype mode's path of [`routed`]: from the caches of the type (or the
-/// call site's bucket) once this module's descriptor holds them.
+/// call site's bucket) once this module's descriptor holds them: the type's
+/// own `slot` as C's call sites do, or the one of [`TYPE_SLOTS`] its key
+/// picks, which holds the type's only when the token it keeps is the key.
 #[inline(always)]
 fn routed_pertype(
     size: usize,
@@ -171,19 +186,35 @@ fn routed_pertype(
     token: u64,
     site: u64,
     name: Option<fn() -> alloc_token::TypeName>,
+    slot: Option<&'static AtomicPtr<c_void>>,
 ) -> *mut c_void {
-    let key = routes().type_key(token, site);
-    let slot = &TYPE_SLOTS[(key % 64) as usize];
+    let (slot, key) = match slot {
+        // A typed allocation (token 0 is raw memory's, split by site).
+        Some(slot) if token != 0 => (slot_of(slot), None),
+        _ => {
+            let key = routes().type_key(token, site);
+            (&TYPE_SLOTS[(key % 64) as usize], Some(key))
+        }
+    };
     // SAFETY: kpart publishes only types that live until it unloads, which
     // it cannot while this module is loaded.
     if let Some(caches) = unsafe { slot.load(Ordering::Acquire).as_ref() } {
-        if caches.token() == key {
+        if key.is_none_or(|key| caches.token() == key) {
             if let Some(p) = caches.alloc(size, flags, route_table::NO_NODE) {
                 return p;
             }
         }
     }
     resolve(size, flags, token, site, slot, name)
+}
+
+/// A type's descriptor slot ([`AllocType::SLOT`]) as the descriptor it
+/// holds.
+#[inline(always)]
+fn slot_of(slot: &'static AtomicPtr<c_void>) -> &'static AtomicPtr<route_table::TypeCaches> {
+    // SAFETY: `AtomicPtr<T>` has the layout of `*mut T` whatever `T` is, and
+    // the slot is only ever accessed atomically, as a `struct kpart_type *`.
+    unsafe { AtomicPtr::from_ptr(slot.as_ptr().cast()) }
 }
 
 /// The out-of-line part of [`routed_pertype`].
@@ -255,6 +286,7 @@ const _FLAGS_ARE_RAW: () = {
 };
 
 /// The site of the caller's caller: unique per call site.
+#[inline(always)]
 #[track_caller]
 fn site() -> c_ulong {
     CallSite::caller() as *const CallSite<'static> as c_ulong
@@ -263,10 +295,11 @@ fn site() -> c_ulong {
 /// Allocates `size` bytes with no type (Clang's fallback token 0, as a C
 /// `kmalloc(n, gfp)` whose type cannot be inferred). NULL on failure;
 /// `ZERO_SIZE_PTR` for 0. Free with `kfree()`.
+#[inline(always)]
 #[track_caller]
 #[allow(dead_code)]
 pub fn kmalloc(size: usize, flags: Flags) -> *mut u8 {
-    routed(size, gfp(flags), 0, site() as u64, None).cast()
+    routed(size, gfp(flags), 0, site() as u64, None, None).cast()
 }
 
 /// Whether kpart's matrix serves an allocation of `size` bytes with the raw
@@ -281,11 +314,12 @@ pub fn serves(size: usize, flags: bindings::gfp_t) -> bool {
 /// As [`kmalloc`] with an explicit token and site, as the C macros pass them.
 #[allow(dead_code)]
 pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u8 {
-    routed(size, gfp(flags), token, site, None).cast()
+    routed(size, gfp(flags), token, site, None, None).cast()
 }
 
 /// Allocates uninitialised memory for one `T` in `T`'s partition. NULL on
 /// failure. Free with `kfree()`.
+#[inline(always)]
 #[track_caller]
 #[allow(dead_code)]
 pub fn alloc<T: AllocType>(flags: Flags) -> *mut T {
@@ -294,6 +328,7 @@ pub fn alloc<T: AllocType>(flags: Flags) -> *mut T {
 
 /// Allocates uninitialised memory for `n` `T`s in `T`'s partition (C's
 /// `kmalloc_array(n, sizeof(T))`). NULL on failure or when the size overflows.
+#[inline(always)]
 #[track_caller]
 #[allow(dead_code)]
 pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
@@ -306,7 +341,14 @@ pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
 /// [`routed`] with `T`'s token and name.
 #[inline(always)]
 fn routed_typed<T: AllocType>(size: usize, flags: Flags, site: u64) -> *mut c_void {
-    routed(size, gfp(flags), token::<T>(), site, Some(name_of::<T>))
+    routed(
+        size,
+        gfp(flags),
+        token::<T>(),
+        site,
+        Some(name_of::<T>),
+        T::SLOT,
+    )
 }
 
 /// Resizes `p` to `new_size` bytes, keeping it in its partition; a new
@@ -316,6 +358,7 @@ fn routed_typed<T: AllocType>(size: usize, flags: Flags, site: u64) -> *mut c_vo
 ///
 /// `p` is NULL, `ZERO_SIZE_PTR` or a live kmalloc-compatible object owned by
 /// the caller, which must not use it after a successful call.
+#[inline(always)]
 #[track_caller]
 #[allow(dead_code)]
 pub unsafe fn krealloc<T: AllocType>(p: *mut T, new_size: usize, flags: Flags) -> *mut T {
@@ -412,6 +455,7 @@ unsafe impl<T: AllocType> Allocator for Partitioned<T> {
 }
 
 /// Boxes `value` in `T`'s partition, with the caller's own site.
+#[inline(always)]
 #[track_caller]
 #[allow(dead_code)]
 pub fn new_box<T: AllocType>(value: T, flags: Flags) -> Result<PBox<T>, AllocError> {

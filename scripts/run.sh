@@ -75,8 +75,8 @@ guest=$out/guest.sh
 		if [ -n "$wrap" ]; then
 			cat <<GUEST
 . /kpart/exercises.sh
-echo "### insmod kpart.ko mode=$mode partitions=$partitions accounted=$accounted"
-insmod /kpart/kpart.ko mode=$mode partitions=$partitions accounted=$accounted
+echo "### insmod kpart.ko mode=$mode partitions=$partitions accounted=$accounted stats=1"
+insmod /kpart/kpart.ko mode=$mode partitions=$partitions accounted=$accounted stats=1
 echo "### the wrapped modules of $wrap_dir, then $exercise"
 load_set wrap
 # The exercise calls this while the module is in use.
@@ -92,8 +92,8 @@ GUEST
 			continue
 		fi
 		cat <<GUEST
-echo "### insmod kpart.ko mode=$mode partitions=$partitions accounted=$accounted"
-insmod /kpart/kpart.ko mode=$mode partitions=$partitions accounted=$accounted
+echo "### insmod kpart.ko mode=$mode partitions=$partitions accounted=$accounted stats=1"
+insmod /kpart/kpart.ko mode=$mode partitions=$partitions accounted=$accounted stats=1
 dmesg | grep 'kpart: ' | tail -n 1
 echo "### \$(grep -c '^kpart-' /proc/slabinfo) kpart caches in /proc/slabinfo:"
 head -n 2 /proc/slabinfo | tail -n 1

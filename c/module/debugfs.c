@@ -7,6 +7,7 @@
  *                                       retain_slabs: the empty slabs each cache
  *                                       keeps per node, "all" or "off")
  *   /sys/kernel/debug/kpart/partitions  allocations served per matrix and partition
+ *                                       (counted with stats=1 only)
  *   /sys/kernel/debug/kpart/types       pertype mode: the types with caches of their
  *                                       own, and the totals
  *                                       (rust/module/pertype/pertype.c)
@@ -24,16 +25,6 @@
 #include <kpart.h>
 #include "kpart_internal.h"
 
-static unsigned long kpart_stats_sum(unsigned int slot)
-{
-	unsigned long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu(kpart_allocs[slot], cpu);
-	return sum;
-}
-
 static struct kpart_state_view view;
 static unsigned long retain_slabs;
 static struct dentry *kpart_dir;
@@ -45,8 +36,9 @@ void kpart_debugfs_retain_slabs(unsigned long min_partial)
 
 static int state_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "mode\t%s\npartitions\t%u\naccounted\t%u\ncaches\t%u\nretain\t%s\n",
-		   view.mode, view.partitions, view.accounted, view.caches, view.retain);
+	seq_printf(m, "mode\t%s\npartitions\t%u\naccounted\t%u\ncaches\t%u\nretain\t%s\nstats\t%s\n",
+		   view.mode, view.partitions, view.accounted, view.caches, view.retain,
+		   view.stats ? "on" : "off");
 	if (!retain_slabs)
 		seq_puts(m, "retain_slabs\toff\n");
 	else if (retain_slabs == ULONG_MAX)
@@ -61,6 +53,10 @@ static int partitions_show(struct seq_file *m, void *v)
 {
 	unsigned int matrix, part;
 
+	if (!view.stats) {
+		seq_puts(m, "# allocations are counted when kpart is loaded with stats=1\n");
+		return 0;
+	}
 	seq_puts(m, "# matrix\tpartition\tallocations\n");
 	for (matrix = 0; matrix < (view.accounted ? 2 : 1); matrix++)
 		for (part = 0; part < view.partitions; part++)

@@ -1,35 +1,70 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The symbols kpart.ko exports to its users, and the counter their
- * allocation path increments. The functions are written in
+ * The symbols kpart.ko exports to its users, the keys that choose their
+ * in-line path, and the allocation counters. The functions are written in
  * Rust (rust/module/: alloc.rs, realloc.rs, locate.rs, state.rs and
  * pertype/, #[no_mangle] extern "C"), declared in kpart.h, and published
  * here with C's EXPORT_SYMBOL_GPL().
  */
 #include <linux/build_bug.h>
+#include <linux/cpumask.h>
 #include <linux/export.h>
+#include <linux/jump_label.h>
 #include <linux/percpu.h>
 
 #include <kpart.h>
 #include "kpart_internal.h"
 
 /*
- * The allocation path's counter, per CPU. Index: a row of the routing table
- * (matrix * KPART_MAX_PARTITIONS + partition); the last slot counts
- * fallbacks. Users count their allocations in line (kpart_alloc_routed(),
- * rust/abi/route_table.rs), kpart out of line; debugfs sums it.
+ * Which in-line path users take (include/kpart.h): kpart's init sets the
+ * keys before any user can link to kpart, so the kernel patches every user's
+ * branches once, as it loads the user.
  */
-DEFINE_PER_CPU(unsigned long, kpart_allocs[KPART_STAT_SLOTS]);
-EXPORT_PER_CPU_SYMBOL_GPL(kpart_allocs);
+DEFINE_STATIC_KEY_FALSE(kpart_route_by_site);
+DEFINE_STATIC_KEY_FALSE(kpart_route_by_type);
+
+void kpart_route_keys_set(bool by_site, bool by_type)
+{
+	if (by_site)
+		static_branch_enable(&kpart_route_by_site);
+	if (by_type)
+		static_branch_enable(&kpart_route_by_type);
+}
+
+void kpart_route_keys_clear(void)
+{
+	static_branch_disable(&kpart_route_by_type);
+	static_branch_disable(&kpart_route_by_site);
+}
+
+/*
+ * Allocations per row and to plain kmalloc, per CPU, with stats=1: counted
+ * out of line by kpart (rust/module/stats.rs), summed for debugfs.
+ */
+static DEFINE_PER_CPU(unsigned long, kpart_allocs[KPART_ROWS + 1]);
 
 void kpart_stats_alloc(unsigned int slot)
 {
 	if (slot < KPART_STAT_SLOTS)
 		this_cpu_inc(kpart_allocs[slot]);
 }
-/* Counting an allocation where it is not done in line. */
-EXPORT_SYMBOL_GPL(kpart_stats_alloc);
 
+unsigned long kpart_stats_sum(unsigned int slot)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	if (slot >= KPART_STAT_SLOTS)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(kpart_allocs[slot], cpu);
+	return sum;
+}
+
+/* kpart_route_by_site: random mode's in-line path, or pertype mode's. */
+EXPORT_SYMBOL_GPL(kpart_route_by_site);
+/* kpart_route_by_type: pertype mode's in-line path (and stats=1). */
+EXPORT_SYMBOL_GPL(kpart_route_by_type);
 /* __kpart_kmalloc(): the out-of-line allocation path, for what the table cannot serve. */
 EXPORT_SYMBOL_GPL(__kpart_kmalloc);
 /* __kpart_krealloc(): resizing within the object's partition. */
@@ -42,8 +77,6 @@ EXPORT_SYMBOL_GPL(kpart_locate);
 EXPORT_SYMBOL_GPL(kpart_routes);
 /* __kpart_kmalloc_slot(): pertype mode's allocation path, filling a call site. */
 EXPORT_SYMBOL_GPL(__kpart_kmalloc_slot);
-/* kpart_stats_type(): counting a pertype allocation, where it is not done in line. */
-EXPORT_SYMBOL_GPL(kpart_stats_type);
 /* kpart_types_settle(): waiting for the caches atomic allocations asked for. */
 EXPORT_SYMBOL_GPL(kpart_types_settle);
 /* kpart_types_summary(): pertype mode's totals, as debugfs shows them, for tests. */
@@ -72,6 +105,7 @@ do {									\
 
 static void __used kpart_check_size_classes(void)
 {
+	BUILD_BUG_ON(ARRAY_SIZE(kpart_allocs) != KPART_STAT_SLOTS);
 	BUILD_BUG_ON(ARRAY_SIZE(kpart_classes) > KPART_CLASS_SLOTS);
 	BUILD_BUG_ON(kpart_classes[ARRAY_SIZE(kpart_classes) - 1] != KPART_MAX_SIZE);
 	KPART_CHECK_CLASS(0); KPART_CHECK_CLASS(1); KPART_CHECK_CLASS(2);

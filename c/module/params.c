@@ -38,6 +38,15 @@ static unsigned int max_caches = 1024;
 module_param(max_caches, uint, 0444);
 MODULE_PARM_DESC(max_caches, "Pertype mode: most caches made for types, 0 to 65536 (default 1024); past it, types share their typed partition");
 
+/*
+ * Off by default, as SLUB's statistics are: counting in line would cost
+ * every allocation an increment, so with stats=1 users call kpart for each
+ * allocation instead, which counts it.
+ */
+static bool stats;
+module_param(stats, bool, 0444);
+MODULE_PARM_DESC(stats, "Count allocations per partition and type for debugfs (default off): every allocation then goes through kpart out of line");
+
 void kpart_params_get(struct kpart_params *params)
 {
 	params->mode = mode;
@@ -46,4 +55,5 @@ void kpart_params_get(struct kpart_params *params)
 	params->retain = retain;
 	params->seed = seed;
 	params->max_caches = max_caches;
+	params->stats = stats;
 }

@@ -566,6 +566,12 @@ pub trait AllocType {
 
     /// The hash of [`AllocType::NAME`].
     const HASH: u64 = type_hash(Self::NAME.as_bytes());
+
+    /// Pertype mode: where the module that allocates the type keeps its descriptor of the
+    /// type's caches (a `struct kpart_type *`, kpart fills it), as C keeps one per call site.
+    /// [`kpart_type!`] gives every type it declares a static of its own; `None`: the module's
+    /// slots shared by token.
+    const SLOT: Option<&'static core::sync::atomic::AtomicPtr<core::ffi::c_void>> = None;
 }
 
 /// `T`'s token with bound `max` ([`UNBOUNDED`] for none) in `mode`, as Clang computes it for
@@ -773,6 +779,11 @@ macro_rules! kpart_type {
             const C_NAME: &'static str = $name;
             const HAS_POINTER: bool = $has_pointer;
             $(const CANONICAL_HAS_POINTER: bool = $canonical;)?
+            const SLOT: Option<&'static core::sync::atomic::AtomicPtr<core::ffi::c_void>> = {
+                static SLOT: core::sync::atomic::AtomicPtr<core::ffi::c_void> =
+                    core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+                Some(&SLOT)
+            };
         }
     };
     (
@@ -789,6 +800,11 @@ macro_rules! kpart_type {
         impl AllocType for $name {
             const C_NAME: &'static str = stringify!($name);
             const HAS_POINTER: bool = false $(|| <$field_ty as AllocType>::HAS_POINTER)*;
+            const SLOT: Option<&'static core::sync::atomic::AtomicPtr<core::ffi::c_void>> = {
+                static SLOT: core::sync::atomic::AtomicPtr<core::ffi::c_void> =
+                    core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+                Some(&SLOT)
+            };
         }
     };
     (
@@ -805,6 +821,11 @@ macro_rules! kpart_type {
         impl AllocType for $name {
             const C_NAME: &'static str = stringify!($name);
             const HAS_POINTER: bool = false $(|| <$field_ty as AllocType>::HAS_POINTER)*;
+            const SLOT: Option<&'static core::sync::atomic::AtomicPtr<core::ffi::c_void>> = {
+                static SLOT: core::sync::atomic::AtomicPtr<core::ffi::c_void> =
+                    core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+                Some(&SLOT)
+            };
         }
     };
 }

@@ -14,7 +14,7 @@
 //!   in `0..P/2`, pointer-holding types in `P/2..P`. With `P == 1` Clang
 //!   gives every type token 0, and so does kpart: one partition, isolated
 //!   from the kernel's kmalloc caches but not within itself.
-//! * Random mode: the partition is `hash_64(site ^ seed, log2(P))`, where the
+//! * Random mode: the partition is `hash_64(site + seed, log2(P))`, where the
 //!   site identifies the allocation's call site and the seed is random per
 //!   load, as the kernel's `RANDOM_KMALLOC_CACHES` does.
 //! * Pertype mode: every type has caches of its own (`type_caches.rs`); the
@@ -121,6 +121,19 @@ pub(crate) const fn valid_count(partitions: u32) -> bool {
     partitions.is_power_of_two() && partitions >= MIN_PARTITIONS && partitions <= MAX_PARTITIONS
 }
 
+/// Bits of the in-line path's lanes (`KPART_LANE_BITS`): a lane is a token
+/// of bound [`TOKEN_MAX`] in typed mode, the top bits of a site's hash in
+/// random mode.
+pub(crate) const LANE_BITS: u32 = TOKEN_MAX.trailing_zeros();
+
+/// Typed mode's lane of `token` (bound [`TOKEN_BOUND`]): its [`fold`], as
+/// C's `KPART_TOKEN_FOLD()` computes it, without a test.
+#[allow(dead_code)] // The users' in-line path (`kpart_client.rs`).
+#[inline(always)]
+pub(crate) const fn token_lane(token: u64) -> usize {
+    (token & 31 | (token >> 57) & 32) as usize
+}
+
 /// `GOLDEN_RATIO_64` of `include/linux/hash.h`: `hash_64()`'s multiplier.
 pub(crate) const GOLDEN_RATIO_64: u64 = 0x61C8_8646_80B5_83EB;
 
@@ -153,6 +166,11 @@ pub(crate) trait Routing {
     fn typed(&self) -> &[u8; TOKEN_MAX as usize];
     /// Random mode: the per-load seed.
     fn seed(&self) -> u64;
+    /// Random mode: `seed * multiplier`, which [`Routing::site_lane`] adds.
+    #[inline(always)]
+    fn seed_product(&self) -> u64 {
+        self.seed().wrapping_mul(self.multiplier())
+    }
     /// Random mode: `hash_64(x, bits)` is `x * multiplier >> shift`; with one
     /// partition (`bits == 0`) the multiplier is 0 and the shift 63, which
     /// keeps the shift in range and the result 0.
@@ -180,9 +198,34 @@ pub(crate) trait Routing {
     /// mode's bucket of raw buffers allocated there.
     #[inline(always)]
     fn bucket(&self, site: u64) -> usize {
-        (site ^ self.seed())
+        site.wrapping_add(self.seed())
             .wrapping_mul(self.multiplier())
             .wrapping_shr(self.shift()) as usize
+    }
+
+    /// Random mode's lane of call site `site`: `hash_64(site + seed,
+    /// LANE_BITS)` (0 with one partition), whose top bits are
+    /// [`Routing::bucket`]`(site)`; as C's `kpart_site_lane()` computes it.
+    #[allow(dead_code)] // The users' in-line path (`kpart_client.rs`).
+    #[inline(always)]
+    fn site_lane(&self, site: u64) -> usize {
+        (site
+            .wrapping_mul(self.multiplier())
+            .wrapping_add(self.seed_product())
+            >> (64 - LANE_BITS)) as usize
+    }
+
+    /// The partition of lane `lane` (below `2^LANE_BITS`): in typed and
+    /// pertype mode that of the tokens that fold to `lane`, in random mode
+    /// that of the sites whose [`Routing::site_lane`] is `lane`.
+    fn lane_partition(&self, lane: usize) -> usize {
+        match self.mode() {
+            Mode::Typed | Mode::PerType => self.typed()[lane % TOKEN_MAX as usize] as usize,
+            // One partition: every site's.
+            Mode::Random if self.multiplier() == 0 => 0,
+            // `shift` is `64 - bits` with `bits <= LANE_BITS`.
+            Mode::Random => lane >> (self.shift() - (64 - LANE_BITS)),
+        }
     }
 
     /// Pertype mode's key of an allocation with token `token` at call site
@@ -286,6 +329,29 @@ mod tests {
     }
 
     #[test]
+    fn lanes_route_as_the_router() {
+        for p in [1, 2, 4, 8, 16, 32, 64] {
+            let random = Router::new(Mode::Random, p, 0x1234_5678_9abc_def1).unwrap();
+            for site in (0..4096u64).map(|i| 0xffff_ffff_c000_0000 + i * 72) {
+                assert_eq!(
+                    random.lane_partition(random.site_lane(site)),
+                    random.bucket(site)
+                );
+                assert!(random.site_lane(site) < 1 << LANE_BITS);
+            }
+            let typed = Router::new(Mode::Typed, p, 0).unwrap();
+            for token64 in 0..TOKEN_MAX {
+                let token = unfold(token64) | 0x1234_5678_9a0 & (TOKEN_BOUND / 4 - 1) & !31;
+                assert_eq!(token_lane(token), fold(token).unwrap() as usize);
+                assert_eq!(
+                    typed.lane_partition(token_lane(token)),
+                    typed.partition(token, 0)
+                );
+            }
+        }
+    }
+
+    #[test]
     fn allowed_counts() {
         for p in [1, 2, 4, 8, 16, 32, 64] {
             assert!(valid_count(p), "{p}");
@@ -375,7 +441,7 @@ mod tests {
             let seed = 0x0123_4567_89ab_cdef;
             let r = Router::new(Mode::Random, p, seed).unwrap();
             for site in [0u64, 1, 0xffff_ffff_a000_0000, u64::MAX] {
-                let expected = hash_64(site ^ seed, p.trailing_zeros()) as usize;
+                let expected = hash_64(site.wrapping_add(seed), p.trailing_zeros()) as usize;
                 assert_eq!(r.partition(0, site), expected);
             }
         }

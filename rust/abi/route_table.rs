@@ -3,28 +3,28 @@
 //! The allocation path's routing table, shared by kpart and its users.
 //!
 //! kpart.ko exports one table, `kpart_routes` (`struct kpart_routes` in
-//! `include/kpart.h`): a cache pointer for every (matrix, partition, size
-//! class), indexed by bit fields, and the [`Router`] that picks the
-//! partition. Users route in line, in their own code: with a token and
-//! flags known at compile time, an allocation costs a size-class lookup,
-//! one or two loads, a test, a per-CPU increment and the call a
-//! constant-size `kmalloc()` makes, `__kmalloc_cache_noprof()`.
-//! Whatever the table cannot serve (size 0 or above the largest class,
-//! unpartitioned flags, `__GFP_ACCOUNT` without the accounted matrix, kpart
-//! not set up) goes to the out-of-line `__kpart_kmalloc()`.
+//! `include/kpart.h`): the in-line path's caches by (size class, matrix,
+//! lane), a cache pointer for every (matrix, partition, size class) and
+//! the [`Router`](super::partition::Router) that picks the partition.
+//! Users route in line, in their own code: with a size, a token and flags
+//! known at compile time, typed mode costs one load and the call a
+//! constant-size `kmalloc()` makes, `__kmalloc_cache_noprof()`, random
+//! mode the call site's hash besides (see `include/kpart.h`). What the table
+//! cannot serve (size 0 or above the largest class, unpartitioned flags)
+//! goes to the out-of-line `__kpart_kmalloc()`.
 //!
 //! kpart.ko and the Rust users include this file; the C users have its twin
 //! in `include/kpart.h`. The table and a type's caches are the header's
 //! structs, as bindgen makes them (`kpart_bindings.rs`), in thin wrappers.
 
 use super::kpart_bindings as b;
-use super::partition::{Mode, Routing, TOKEN_MAX};
+use super::partition::{Mode, Routing, LANE_BITS, TOKEN_MAX};
 use super::size_class;
 use core::cell::UnsafeCell;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::bindings;
-use kernel::ffi::{c_int, c_uint, c_ulong, c_void};
+use kernel::ffi::{c_int, c_ulong, c_void};
 
 const fn gfp_bit(bit: u32) -> bindings::gfp_t {
     1 << bit
@@ -44,6 +44,10 @@ pub(crate) const GFP_UNPARTITIONED: bindings::gfp_t = gfp_bit(bindings::___GFP_D
 /// Bits of the partition in a row.
 const PARTITION_BITS: u32 = b::KPART_MAX_PARTITIONS.trailing_zeros();
 
+/// Lanes of a size class and matrix (`KPART_LANES`): typed mode's folded
+/// tokens, random mode's site hashes.
+pub(crate) const LANES: usize = b::KPART_LANES as usize;
+
 /// Rows of the table (`KPART_ROWS`): a row is `matrix << 6 | partition`,
 /// where matrix 1 is the accounted one. Also the statistics slot of
 /// allocations served by plain kmalloc.
@@ -59,7 +63,9 @@ const _: () = assert!(
     b::KPART_MAX_PARTITIONS.is_power_of_two()
         && b::KPART_CLASS_SLOTS.is_power_of_two()
         && ROWS == 2 << PARTITION_BITS
-        && b::KPART_STAT_SLOTS as usize == ROWS + 1
+        && LANES == 1 << LANE_BITS
+        && b::KPART_LANE_BITS == LANE_BITS
+        && LANES == TOKEN_MAX as usize
 );
 const _: () = assert!(size_class::COUNT <= 1 << CLASS_BITS);
 
@@ -93,11 +99,31 @@ pub(crate) const fn cell_of(slot: usize) -> (bool, usize, usize) {
 const _: () = assert!(SLOTS <= 1 << 16);
 
 /// Where an allocation goes: its row (for the statistics) and its cache.
+///
+/// # Invariants
+///
+/// `cache` is live while kpart is loaded and serves the size class the
+/// route was made for.
 pub(crate) struct Route {
     /// `matrix << 6 | partition`, below [`ROWS`].
     pub(crate) row: usize,
     /// The cache.
-    pub(crate) cache: NonNull<bindings::kmem_cache>,
+    cache: NonNull<bindings::kmem_cache>,
+}
+
+impl Route {
+    /// Allocates `size` bytes (at most the route's size class) with `flags`
+    /// on `node` from the route's cache, with the call a constant-size
+    /// `kmalloc()` makes: KASAN and tracing see a kmalloc object of `size`
+    /// bytes, as they do for C's in-line path.
+    #[inline(always)]
+    pub(crate) fn alloc(self, size: usize, flags: bindings::gfp_t, node: c_int) -> *mut c_void {
+        // SAFETY: By the type invariant the cache is live while kpart is
+        // loaded, which it is while its table is in use, and serves the
+        // route's size class, which holds `size` bytes (the caller's
+        // promise, kept by every route made for `size`).
+        unsafe { cache_alloc(self.cache, flags, node, size) }
+    }
 }
 
 /// The routing table (`struct kpart_routes`).
@@ -107,10 +133,12 @@ pub(crate) struct Route {
 /// Once kpart's init has filled it, and until kpart's exit, slot
 /// [`slot`]`(`[`row`]`(accounted, partition), class)` of `caches` holds the
 /// live cache of that matrix, partition and size class, or NULL where kpart
-/// has no such cache, and the routing fields are those of a
-/// [`Router`](super::partition::Router) for kpart's partitions (set with
-/// [`Routes::set_router`]). Before, every slot is NULL and they route to
-/// partition 0; after, no user is left to read it.
+/// has no such cache; `lanes[class][matrix][lane]` holds, for every class
+/// of [`size_class`], a live cache serving that class (never NULL); and the
+/// routing fields are those of a [`Router`](super::partition::Router) for
+/// kpart's partitions (set with [`Routes::set_router`]). Before, every
+/// pointer is NULL and no user can read the table; after, no user is left
+/// to read it.
 #[repr(transparent)]
 pub(crate) struct Routes(b::kpart_routes);
 
@@ -131,6 +159,11 @@ impl Routing for Routes {
     }
 
     #[inline(always)]
+    fn seed_product(&self) -> u64 {
+        self.0.seed_product
+    }
+
+    #[inline(always)]
     fn shift(&self) -> u32 {
         self.0.shift
     }
@@ -144,12 +177,15 @@ impl Routing for Routes {
 impl Routes {
     /// A table with no cache, whose routing sends everything to partition 0.
     pub(crate) const EMPTY: Routes = Routes(b::kpart_routes {
+        lanes: [[[core::ptr::null_mut(); LANES]; 2]; 1 << CLASS_BITS],
         caches: [core::ptr::null_mut(); SLOTS],
         typed: [0; TOKEN_MAX as usize],
         seed: 0,
         multiplier: 0,
+        seed_product: 0,
         shift: 63,
         mode: Mode::Typed as u32,
+        stats: 0,
     });
 
     /// The caches, by slot.
@@ -162,11 +198,52 @@ impl Routes {
         self.0.caches[slot & (SLOTS - 1)] = cache;
     }
 
+    /// Puts `cache` in lane `lane` of size class `class` and matrix
+    /// `matrix`.
+    pub(crate) fn set_lane(
+        &mut self,
+        class: usize,
+        matrix: usize,
+        lane: usize,
+        cache: *mut bindings::kmem_cache,
+    ) {
+        self.0.lanes[class & ((1 << CLASS_BITS) - 1)][matrix & 1][lane & (LANES - 1)] = cache;
+    }
+
+    /// The in-line path's cache of size class `class` (of [`size_class`]),
+    /// matrix `matrix` and lane `lane`.
+    #[allow(dead_code)] // The users' in-line path (`kpart_client.rs`).
+    #[inline(always)]
+    pub(crate) fn lane(
+        &self,
+        class: usize,
+        matrix: usize,
+        lane: usize,
+    ) -> NonNull<bindings::kmem_cache> {
+        let cache = self.0.lanes[class & ((1 << CLASS_BITS) - 1)][matrix & 1][lane & (LANES - 1)];
+        // SAFETY: Every lane of a class of `size_class` holds a live cache
+        // (type invariant): users read the table only while kpart is loaded,
+        // after its init.
+        unsafe { NonNull::new_unchecked(cache) }
+    }
+
+    /// Whether kpart counts allocations (`stats=1`).
+    #[inline(always)]
+    pub(crate) fn stats(&self) -> bool {
+        self.0.stats != 0
+    }
+
+    /// Sets whether kpart counts allocations.
+    pub(crate) fn set_stats(&mut self, stats: bool) {
+        self.0.stats = stats as u32;
+    }
+
     /// Routes as `router` does.
     pub(crate) fn set_router(&mut self, router: &super::partition::Router) {
         self.0.typed = *router.typed();
         self.0.seed = router.seed();
         self.0.multiplier = router.multiplier();
+        self.0.seed_product = router.seed_product();
         self.0.shift = router.shift();
         self.0.mode = router.mode() as u32;
     }
@@ -185,65 +262,20 @@ impl Routes {
         if flags & GFP_UNPARTITIONED != 0 {
             return None;
         }
-        let row = row(flags & GFP_ACCOUNT != 0, self.partition(token, site));
+        self.route_in_row(
+            row(flags & GFP_ACCOUNT != 0, self.partition(token, site)),
+            class,
+        )
+    }
+
+    /// The route to row `row` (a matrix and partition) and size class
+    /// `class`; `None` when the table has no such cache.
+    #[inline(always)]
+    pub(crate) fn route_in_row(&self, row: usize, class: usize) -> Option<Route> {
         let cache = NonNull::new(self.0.caches[slot(row, class)])?;
+        // INVARIANT: The table's caches live while kpart is loaded and
+        // serve their slot's class (type invariant).
         Some(Route { row, cache })
-    }
-
-    /// Allocates where [`Routes::route`] sends the allocation and counts it;
-    /// `None` when plain kmalloc must serve it. (The Rust users' in-line
-    /// path; kpart.ko itself uses [`Routes::alloc_node`].)
-    #[allow(dead_code)]
-    #[inline(always)]
-    pub(crate) fn alloc(
-        &self,
-        size: usize,
-        flags: bindings::gfp_t,
-        token: u64,
-        site: u64,
-    ) -> Option<*mut c_void> {
-        self.alloc_node(size, flags, NO_NODE, token, site)
-    }
-
-    /// [`Routes::alloc`] on NUMA node `node` ([`NO_NODE`]: any).
-    #[inline(always)]
-    pub(crate) fn alloc_node(
-        &self,
-        size: usize,
-        flags: bindings::gfp_t,
-        node: c_int,
-        token: u64,
-        site: u64,
-    ) -> Option<*mut c_void> {
-        let route = self.route(size, flags, token, site)?;
-        Some(Self::alloc_from(route, size, flags, node))
-    }
-
-    /// Allocates `size` bytes (of size class `class`) from row `row` (a
-    /// matrix and partition) and counts it; `None` when the table has no
-    /// such cache.
-    pub(crate) fn alloc_in_row(
-        &self,
-        row: usize,
-        class: usize,
-        size: usize,
-        flags: bindings::gfp_t,
-    ) -> Option<*mut c_void> {
-        let cache = NonNull::new(self.0.caches[slot(row, class)])?;
-        Some(Self::alloc_from(Route { row, cache }, size, flags, NO_NODE))
-    }
-
-    /// Allocates `size` bytes from `route`'s cache and counts it, with the
-    /// call a constant-size `kmalloc()` makes: KASAN and tracing see a
-    /// kmalloc object of `size` bytes, as they do for C's in-line path.
-    #[inline(always)]
-    fn alloc_from(route: Route, size: usize, flags: bindings::gfp_t, node: c_int) -> *mut c_void {
-        count_alloc(route.row as c_uint);
-        // SAFETY: By the type invariant the cache is live while kpart is
-        // loaded, which it is while the table is in use: kpart's own entry
-        // points run while it is loaded, and its users hold a reference. The
-        // route's cache serves `size` bytes (`route` took its class from it).
-        unsafe { cache_alloc(route.cache, flags, node, size) }
     }
 }
 
@@ -257,7 +289,7 @@ pub(crate) const NO_NODE: c_int = -1;
 ///
 /// `cache` is a live cache whose objects hold at least `size` bytes.
 #[inline(always)]
-unsafe fn cache_alloc(
+pub(crate) unsafe fn cache_alloc(
     cache: NonNull<bindings::kmem_cache>,
     flags: bindings::gfp_t,
     node: c_int,
@@ -274,7 +306,7 @@ unsafe fn cache_alloc(
 }
 
 /// `struct kpart_type`: the caches of one type in pertype mode, by matrix
-/// and size class, and its allocation counter.
+/// and size class, and its allocation counter (`stats=1`).
 ///
 /// # Invariants
 ///
@@ -334,7 +366,7 @@ impl TypeCaches {
     }
 
     /// Allocates `size` bytes with `flags` on `node` from the type's own
-    /// cache and counts it; `None` when it has no cache for them yet.
+    /// cache; `None` when it has no cache for them yet.
     #[inline(always)]
     pub(crate) fn alloc(
         &self,
@@ -347,34 +379,10 @@ impl TypeCaches {
             return None;
         }
         let cache = self.cache(flags & GFP_ACCOUNT != 0, class)?;
-        self.count();
         // SAFETY: By the type invariant the cache lives until kpart's exit,
         // and the table reaches it only while kpart is loaded; it serves
         // `class`, which holds `size` bytes.
         Some(unsafe { cache_alloc(cache, flags, node, size) })
-    }
-}
-
-impl TypeCaches {
-    /// Counts an allocation in the type's per-CPU counter.
-    #[inline(always)]
-    fn count(&self) {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `allocs` is a per-CPU pointer (type invariant), an offset
-        // from this CPU's `%gs` base; one `incq` is atomic with respect to
-        // interrupts on this CPU, as `this_cpu_inc()`.
-        unsafe {
-            core::arch::asm!(
-                "incq %gs:({counter})",
-                counter = in(reg) self.allocs(),
-                options(att_syntax, nostack)
-            );
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        // SAFETY: `self` is a published type, as `kpart_stats_type` needs.
-        unsafe {
-            b::kpart_stats_type(TypeCaches::raw(self))
-        };
     }
 }
 
@@ -396,42 +404,4 @@ impl SharedRoutes {
         // documentation).
         unsafe { &*self.0.get() }
     }
-}
-
-// Per-CPU allocation counters, one per row and one for plain kmalloc
-// ([`ROWS`]): `this_cpu` offsets (`c/module/exports.c`). Without the in-line
-// increment, `kpart_stats_alloc()` counts.
-#[cfg(target_arch = "x86_64")]
-use b::kpart_allocs;
-#[cfg(not(target_arch = "x86_64"))]
-use b::kpart_stats_alloc;
-
-/// Counts an allocation in `slot` (a row, or [`ROWS`] for plain kmalloc):
-/// one `%gs`-relative increment on x86_64, as C's `this_cpu_inc()`, else a
-/// call.
-#[inline(always)]
-pub(crate) fn count_alloc(slot: c_uint) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // `min` keeps the index in bounds.
-        let index = slot.min(ROWS as c_uint) as usize;
-        // SAFETY: `kpart_allocs` is a per-CPU array (`DEFINE_PER_CPU`), so its
-        // address is an offset from this CPU's `%gs` base, and `index` stays
-        // within the array. A single `incq` is atomic with respect to
-        // interrupts on this CPU, as `this_cpu_inc()`; a migration in between
-        // only counts on another CPU, which the sum over CPUs does not mind.
-        unsafe {
-            core::arch::asm!(
-                "incq %gs:{counters}(,{index},8)",
-                counters = sym kpart_allocs,
-                index = in(reg) index,
-                options(att_syntax, nostack)
-            );
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    // SAFETY: Counting takes any slot.
-    unsafe {
-        kpart_stats_alloc(slot)
-    };
 }

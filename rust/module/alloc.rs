@@ -4,25 +4,26 @@
 //! flows through it.
 //!
 //! Users allocate in line (`include/kpart.h`, `rust/kpart_client.rs`, both
-//! with the routing of `rust/abi/route_table.rs`): a size-class lookup, a
-//! flag test, a partition table lookup (typed) or a multiply and shift
-//! (random), a cache table lookup and `__kmalloc_cache_noprof()`. They call
-//! `__kpart_kmalloc()` only for what the table cannot serve in line (a token
-//! or flags not known at compile time, sizes and flags kpart does not
-//! partition), and pertype mode's `__kpart_kmalloc_slot()` for a type their
-//! call site has no descriptor of yet. Both route as the in-line path does,
+//! with the table of `rust/abi/route_table.rs`): a size-class lookup, a
+//! flag test, the lane of the token (typed) or of the call site's hash
+//! (random), one load and `__kmalloc_cache_noprof()`. They call
+//! `__kpart_kmalloc()` only for sizes and flags kpart does not partition,
+//! and pertype mode's `__kpart_kmalloc_slot()` for a type their call site
+//! has no descriptor of yet, and for every allocation with `stats=1`, which
+//! kpart counts here (`stats.rs`). Both route as the in-line path does,
 //! pertype mode first through the type's own caches (`pertype/mod.rs`), and
 //! send what no kpart cache serves to plain kmalloc, as kmalloc() would.
 
 use crate::kpart_bindings as b;
 use crate::partition::{Mode, Routing};
 use crate::pertype;
-use crate::route_table::{self, TypeCaches, NO_NODE};
+use crate::route_table::{TypeCaches, NO_NODE};
 use crate::state::ROUTES;
+use crate::stats;
 use core::ptr;
 use core::sync::atomic::AtomicPtr;
 use kernel::bindings;
-use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
+use kernel::ffi::{c_char, c_int, c_ulong, c_void};
 
 /// `ZERO_SIZE_PTR`: what a zero-byte allocation returns.
 pub(crate) const ZERO_SIZE_PTR: *mut c_void = b::KPART_ZERO_SIZE_PTR as *mut c_void;
@@ -121,9 +122,26 @@ fn alloc_node(req: Request<'_>) -> *mut c_void {
             return p;
         }
     }
-    routes
-        .alloc_node(req.size, req.flags, req.node, req.token, req.site)
-        .unwrap_or_else(|| kmalloc_unpartitioned(req.size, req.flags, req.node))
+    match routes.route(req.size, req.flags, req.token, req.site) {
+        Some(route) => {
+            stats::count_row(route.row);
+            route.alloc(req.size, req.flags, req.node)
+        }
+        None => kmalloc_unpartitioned(req.size, req.flags, req.node),
+    }
+}
+
+/// Allocates `size` bytes (of size class `class`) with `flags` from row
+/// `row` (a matrix and partition); `None` when the table has no such cache.
+pub(crate) fn alloc_in_row(
+    row: usize,
+    class: usize,
+    size: usize,
+    flags: bindings::gfp_t,
+) -> Option<*mut c_void> {
+    let route = ROUTES.get().route_in_row(row, class)?;
+    stats::count_row(row);
+    Some(route.alloc(size, flags, NO_NODE))
 }
 
 /// Plain kmalloc, on `node` unless it is [`NO_NODE`], for what kpart does
@@ -140,7 +158,7 @@ pub(crate) fn kmalloc_unpartitioned(
     if size > bindings::KMALLOC_MAX_SIZE as usize {
         return ptr::null_mut();
     }
-    route_table::count_alloc(route_table::ROWS as c_uint);
+    stats::count_kmalloc();
     if node == NO_NODE {
         // SAFETY: `__kmalloc_noprof` accepts any size and flags.
         unsafe { bindings::__kmalloc_noprof(size, flags) }

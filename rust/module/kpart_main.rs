@@ -40,6 +40,7 @@ mod size_class;
 mod slab_cache;
 mod slot_index;
 mod state;
+mod stats;
 
 use partition::Mode;
 use retention::Retention;
@@ -67,6 +68,7 @@ struct Params {
     retain: &'static CStr,
     seed: Option<u64>,
     max_caches: u32,
+    stats: bool,
 }
 
 /// A charp module parameter as bytes; empty when unset.
@@ -139,6 +141,7 @@ fn params() -> Result<Params> {
                 retain: retain_str,
                 seed: (raw.seed != 0).then_some(raw.seed),
                 max_caches: raw.max_caches,
+                stats: raw.stats,
             })
         }
         _ => Err(EINVAL),
@@ -163,12 +166,23 @@ impl kernel::Module for KpartModule {
                 p.retention,
                 seed,
                 p.max_caches,
+                p.stats,
             )
         }?;
         let kpart = VBox::pin(kpart, GFP_KERNEL)?;
         // SAFETY: This is kpart's init, which calls `publish` once. `kpart` is
         // pinned and owned by the module until its exit, when no user is left.
         unsafe { state::publish(&kpart) };
+        // Users take the in-line path of the mode (`include/kpart.h`); with
+        // stats=1, pertype mode's, whose call sites kpart leaves empty, so
+        // that every allocation comes to kpart and is counted.
+        // SAFETY: Called once, in init, before any user can link to kpart.
+        unsafe {
+            c_parts::kpart_route_keys_set(
+                p.mode != Mode::Typed || p.stats,
+                p.mode == Mode::PerType || p.stats,
+            )
+        };
         let view = c_parts::kpart_state_view {
             mode: match p.mode {
                 Mode::Random => c_str!("random").as_char_ptr(),
@@ -179,6 +193,7 @@ impl kernel::Module for KpartModule {
             accounted: p.accounted as u32,
             caches: kpart.matrix().len() as u32,
             retain: p.retain.as_char_ptr(),
+            stats: p.stats,
         };
         // What every cache got: a budget as its slab count; 0 for SLUB's own.
         let min_partial = kpart.matrix().retention().min_partial().unwrap_or(0);
@@ -188,12 +203,13 @@ impl kernel::Module for KpartModule {
         // live as long as the module.
         unsafe { c_parts::kpart_debugfs_init(&view) };
         pr_info!(
-            "{} mode, {} partitions, accounted matrix {}, retain {}, retain_slabs {}: {} caches\n",
+            "{} mode, {} partitions, accounted matrix {}, retain {}, retain_slabs {}, stats {}: {} caches\n",
             p.mode.name(),
             p.partitions,
             if p.accounted { "on" } else { "off" },
             p.retain.to_str().unwrap_or("?"),
             kpart.matrix().retention(),
+            if p.stats { "on" } else { "off" },
             kpart.matrix().len()
         );
         Ok(KpartModule { kpart })
@@ -204,6 +220,8 @@ impl Drop for KpartModule {
     fn drop(&mut self) {
         // SAFETY: Removes the files `init` created.
         unsafe { c_parts::kpart_debugfs_exit() };
+        // SAFETY: No user is left to take an in-line path.
+        unsafe { c_parts::kpart_route_keys_clear() };
         // Every user, which holds a reference to kpart, is gone: dropping
         // `kpart` destroys the caches. The routing table is read-only and
         // left as it is; nobody reads it any more.

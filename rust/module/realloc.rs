@@ -8,13 +8,13 @@
 //! routing table, or of the same type; an object kpart does not know (or
 //! NULL) is allocated anew as [`alloc`] would.
 
-use crate::alloc::{alloc, kmalloc_unpartitioned, ZERO_SIZE_PTR};
+use crate::alloc::{alloc, alloc_in_row, kmalloc_unpartitioned, ZERO_SIZE_PTR};
 use crate::c_parts;
 use crate::kpart_bindings as b;
 use crate::locate::slab_cache_of;
 use crate::route_table::{self, NO_NODE};
 use crate::size_class;
-use crate::state::{state, Kpart, ROUTES};
+use crate::state::{state, Kpart};
 use kernel::bindings;
 use kernel::ffi::{c_ulong, c_void};
 
@@ -72,12 +72,10 @@ unsafe fn realloc(
         // so it stays in its cache.
         return unsafe { bindings::krealloc_noprof(p, new_size, flags) };
     }
-    let routes = ROUTES.get();
     let cache = slab_cache_of(p);
     let new = match (kpart.index().slot_of(cache), size_class::index(new_size)) {
         // The same row (matrix and partition), the new size class.
-        (Some(old), Some(class)) => routes
-            .alloc_in_row(route_table::row_of(old), class, new_size, flags)
+        (Some(old), Some(class)) => alloc_in_row(route_table::row_of(old), class, new_size, flags)
             .unwrap_or_else(|| kmalloc_unpartitioned(new_size, flags, NO_NODE)),
         // Pertype mode: the same type, the new size class.
         (None, Some(class)) => match kpart.types().and_then(|types| {
@@ -85,7 +83,7 @@ unsafe fn realloc(
             Some((types, key, accounted))
         }) {
             Some((types, key, accounted)) => types
-                .alloc_in_type(routes, key, accounted, class, new_size, flags)
+                .alloc_in_type(key, accounted, class, new_size, flags)
                 .unwrap_or_else(|| kmalloc_unpartitioned(new_size, flags, NO_NODE)),
             None => alloc(new_size, flags, token, site),
         },

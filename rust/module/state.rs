@@ -9,16 +9,20 @@
 //! a cache back to its slot (for `realloc.rs` and `locate.rs`) and in pertype
 //! mode the types' own caches (`pertype/`).
 
+use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::kpart_bindings as b;
 use crate::partition::{Mode, Router, Routing};
 use crate::pertype::TypeRegistry;
 use crate::retention::Retention;
 use crate::route_table::{self, Routes, SharedRoutes};
+use crate::size_class;
 use crate::slot_index::SlotIndex;
 use core::cell::UnsafeCell;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
+use kernel::bindings;
+use kernel::ffi::c_uint;
 
 /// kpart's state while loaded: the owner of the caches and the index from a
 /// cache back to its slot, and in pertype mode the types' own caches.
@@ -81,6 +85,7 @@ impl Kpart {
         retention: Retention,
         seed: u64,
         max_caches: u32,
+        stats: bool,
     ) -> kernel::error::Result<Kpart> {
         let router = Router::new(mode, partitions, seed).ok_or(kernel::error::code::EINVAL)?;
         let matrix = CacheMatrix::new(partitions as usize, accounted, retention, mode, max_caches)?;
@@ -99,10 +104,34 @@ impl Kpart {
             );
         }
         routes.set_router(&router);
+        routes.set_stats(stats);
+        for class in 0..size_class::COUNT {
+            for matrix in 0..2 {
+                for lane in 0..route_table::LANES {
+                    let row = route_table::row(matrix == 1, router.lane_partition(lane));
+                    let mut cache = routes.caches()[route_table::slot(row, class)];
+                    if matrix == 1 && !accounted {
+                        // Where kmalloc() puts accounted objects.
+                        // SAFETY: Any size and flags may be asked.
+                        cache = unsafe {
+                            c_parts::kpart_kmalloc_cache(
+                                size_class::SIZES[class] as c_uint,
+                                route_table::GFP_ACCOUNT | bindings::GFP_KERNEL,
+                            )
+                        };
+                    }
+                    if cache.is_null() {
+                        return Err(kernel::error::code::EINVAL);
+                    }
+                    routes.set_lane(class, matrix, lane, cache);
+                }
+            }
+        }
         // INVARIANT (`Routes`): every cache of `matrix` is in its slot, the
-        // other slots are NULL, and the router routes to its partitions. The
-        // caches live as long as the returned `Kpart`, which the module keeps
-        // until its exit.
+        // other slots are NULL, every lane holds its partition's cache (or
+        // kmalloc's accounted one), none NULL, and the router routes to its
+        // partitions. The caches live as long as the returned `Kpart`, which
+        // the module keeps until its exit; kmalloc's forever.
         let index = SlotIndex::new(routes)?;
         Ok(Kpart {
             types,

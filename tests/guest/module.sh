@@ -264,7 +264,7 @@ types_value() {
 # the rest keep their typed partitions, counted; /proc/slabinfo shows the 8
 # and everything unloads.
 pertype_cap() {
-	insmod $KO mode=pertype max_caches=8 || return 1
+	insmod $KO mode=pertype max_caches=8 stats=1 || return 1
 	status=0
 	insmod /kpart/kpart_workload.ko || status=1
 	caches=$(types_value caches)

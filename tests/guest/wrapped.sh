@@ -23,8 +23,9 @@
 #                      files, links, a large directory, checked by e2fsck
 #
 # For each: its own tests pass, kpart's caches hold its objects while it is
-# in use, kpart's statistics count its allocations, and it unloads before
-# kpart does. The kernel log is judged with the rest of the boot. The
+# in use, kpart's statistics count its allocations (random mode, loaded with
+# stats=1: every allocation out of line; typed and pertype mode take the
+# in-line path), and it unloads before kpart does. The kernel log is judged with the rest of the boot. The
 # exercises are in exercises.sh.
 . /kpart/exercises.sh
 
@@ -56,16 +57,18 @@ for suite in $LIB_SUITES; do
 done
 ktap_group_end
 
-# wrapped_in_mode MODE ROUND_TRIPS: every wrapped module loads, runs its
-# suites and unloads in MODE; of the file system round trips, those named.
+# wrapped_in_mode MODE ROUND_TRIPS [KPART_ARGS...]: every wrapped module
+# loads, runs its suites and unloads in MODE; of the file system round trips,
+# those named.
 # The round trips differ from one mode to the next only in where kpart puts
 # the objects, which the suites and nft_names_in_kpart check in every mode:
 # each runs in two of the three, pertype mode (per-type caches made as the
 # file system goes) among them.
 wrapped_in_mode() {
 	mode=$1 round_trips=$2
+	shift 2
 	ktap_group kpart_wrap_$mode
-	check loads insmod $KO mode=$mode
+	check loads insmod $KO mode=$mode "$@"
 	check family_loads load_set family
 	ktap_kunit_suite kpart_wrap_family
 	check family_unloads unload_set family
@@ -91,5 +94,5 @@ wrapped_in_mode() {
 }
 
 wrapped_in_mode typed fat
-wrapped_in_mode random ext4
+wrapped_in_mode random ext4 stats=1
 wrapped_in_mode pertype "fat ext4"

@@ -19,7 +19,8 @@ use crate::alloc::Request;
 use crate::c_parts;
 use crate::route_table;
 use crate::size_class;
-use crate::state::{state, Kpart};
+use crate::state::{state, Kpart, ROUTES};
+use crate::stats;
 use core::ptr;
 use core::sync::atomic::Ordering;
 use kernel::bindings;
@@ -46,10 +47,19 @@ pub(crate) fn alloc(req: &Request<'_>) -> Option<*mut c_void> {
         req.flags,
         name,
     )?;
-    if let Some(slot) = req.slot {
+    // With stats=1 the call site stays empty, so that its every allocation
+    // comes here and is counted.
+    if let Some(slot) = req.slot.filter(|_| !stats_on()) {
         slot.store(ptr::from_ref(caches).cast_mut(), Ordering::Release);
     }
-    caches.alloc(req.size, req.flags, req.node)
+    let p = caches.alloc(req.size, req.flags, req.node)?;
+    stats::count_type(caches);
+    Some(p)
+}
+
+/// Whether kpart counts allocations (`stats=1`).
+fn stats_on() -> bool {
+    ROUTES.get().stats()
 }
 
 /// Makes the cache of (`cell`: accounted, size class) of type `key`, as an

@@ -31,6 +31,7 @@
 //! open-addressed and an entry, once published, is never removed or moved
 //! until kpart's exit.
 
+use crate::alloc::alloc_in_row;
 use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::partition::{Mode, Router, Routing, BUCKET, GOLDEN_RATIO_64};
@@ -39,6 +40,7 @@ use crate::ro_pages::RoPages;
 use crate::route_table::{self, TypeCaches};
 use crate::size_class;
 use crate::slab_cache::SlabCache;
+use crate::stats;
 use core::mem::size_of;
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
@@ -528,10 +530,9 @@ impl TypeRegistry {
 
     /// Allocates `size` bytes (of size class `class`) with `flags` from
     /// type `key`'s caches of matrix `accounted`, made now if need be and
-    /// allowed, else from its typed partition's (`routes`).
+    /// allowed, else from its typed partition's.
     pub(crate) fn alloc_in_type(
         &self,
-        routes: &route_table::Routes,
         key: u64,
         accounted: bool,
         class: usize,
@@ -539,10 +540,14 @@ impl TypeRegistry {
         flags: bindings::gfp_t,
     ) -> Option<*mut c_void> {
         self.resolve(key, accounted, class, flags, None)
-            .and_then(|caches| caches.alloc(size, flags, route_table::NO_NODE))
+            .and_then(|caches| {
+                let p = caches.alloc(size, flags, route_table::NO_NODE)?;
+                stats::count_type(caches);
+                Some(p)
+            })
             .or_else(|| {
                 let row = route_table::row(self.serving(accounted), self.partition_of(key));
-                routes.alloc_in_row(row, class, size, flags)
+                alloc_in_row(row, class, size, flags)
             })
     }
 

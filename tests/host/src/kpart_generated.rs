@@ -21,15 +21,75 @@ pub const KPART_MAX_PARTITIONS: u32 = 64;
 pub const KPART_ROWS: u32 = 128;
 pub const KPART_CLASS_SLOTS: u32 = 16;
 pub const KPART_MAX_SIZE: u32 = 8192;
-pub const KPART_STAT_SLOTS: u32 = 129;
+pub const KPART_LANE_BITS: u32 = 6;
+pub const KPART_LANES: u32 = 64;
 pub type __u8 = ffi::c_uchar;
+pub type __s32 = ffi::c_int;
 pub type __u32 = ffi::c_uint;
 pub type __u64 = ffi::c_ulonglong;
 pub type u8_ = __u8;
+pub type s32 = __s32;
 pub type u32_ = __u32;
 pub type u64_ = __u64;
 pub type bool_ = bool;
 pub type gfp_t = ffi::c_uint;
+#[repr(C)]
+#[derive(Default, Copy, Clone)]
+pub struct atomic_t {
+    pub counter: ffi::c_int,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct static_key {
+    pub enabled: atomic_t,
+    pub __bindgen_anon_1: static_key__bindgen_ty_1,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union static_key__bindgen_ty_1 {
+    pub type_: ffi::c_ulong,
+    pub entries: *mut jump_entry,
+    pub next: *mut static_key_mod,
+}
+impl Default for static_key__bindgen_ty_1 {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+impl Default for static_key {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[repr(C)]
+#[derive(Default, Copy, Clone)]
+pub struct jump_entry {
+    pub code: s32,
+    pub target: s32,
+    pub key: ffi::c_long,
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct static_key_false {
+    pub key: static_key,
+}
+impl Default for static_key_false {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kpart_token_probe {
@@ -79,12 +139,15 @@ pub type kpart_mode = ffi::c_uint;
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kpart_routes {
+    pub lanes: [[[*mut kmem_cache; 64usize]; 2usize]; 16usize],
     pub caches: [*mut kmem_cache; 2048usize],
     pub typed: [u8_; 64usize],
     pub seed: u64_,
     pub multiplier: u64_,
+    pub seed_product: u64_,
     pub shift: u32_,
     pub mode: u32_,
+    pub stats: u32_,
 }
 impl Default for kpart_routes {
     fn default() -> Self {
@@ -97,6 +160,12 @@ impl Default for kpart_routes {
 }
 extern "C" {
     pub static mut kpart_routes: kpart_routes;
+}
+extern "C" {
+    pub static mut kpart_route_by_site: static_key_false;
+}
+extern "C" {
+    pub static mut kpart_route_by_type: static_key_false;
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -113,15 +182,6 @@ impl Default for kpart_type {
             s.assume_init()
         }
     }
-}
-extern "C" {
-    pub static mut kpart_allocs: [ffi::c_ulong; 129usize];
-}
-extern "C" {
-    pub fn kpart_stats_alloc(slot: ffi::c_uint);
-}
-extern "C" {
-    pub fn kpart_stats_type(caches: *const kpart_type);
 }
 #[repr(C)]
 #[derive(Default, Copy, Clone)]
@@ -165,3 +225,8 @@ pub const KPART_SIZE_CLASS_13: ffi::c_uint = 0;
 pub const KPART_SIZE_CLASS_14: ffi::c_uint = 0;
 pub const KPART_SIZE_CLASS_15: ffi::c_uint = 0;
 pub const KPART_ZERO_SIZE_PTR: ffi::c_ulong = 16;
+#[repr(C)]
+#[derive(Default, Copy, Clone)]
+pub struct static_key_mod {
+    pub _address: u8,
+}
