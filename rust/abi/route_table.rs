@@ -21,7 +21,7 @@ use super::kpart_bindings as b;
 use super::partition::{Mode, Routing, LANE_BITS, TOKEN_MAX};
 use super::size_class;
 use core::cell::UnsafeCell;
-use core::ptr::NonNull;
+use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::bindings;
 use kernel::ffi::{c_int, c_ulong, c_void};
@@ -220,7 +220,16 @@ impl Routes {
         matrix: usize,
         lane: usize,
     ) -> NonNull<bindings::kmem_cache> {
-        let cache = self.0.lanes[class & ((1 << CLASS_BITS) - 1)][matrix & 1][lane & (LANES - 1)];
+        let cache = &self.0.lanes[class & ((1 << CLASS_BITS) - 1)][matrix & 1][lane & (LANES - 1)];
+        // A relaxed atomic load is one move, as a plain load is, but the
+        // compiler keeps it where it is: it would merge the two modes' plain
+        // loads into one load through a register, a move more in typed mode
+        // (as C's `kpart_lane()` says).
+        // SAFETY: `cache` is a valid, aligned pointer slot of the table,
+        // which nothing writes while it is read (type invariant); a relaxed
+        // atomic load of it is sound even in read-only memory.
+        let cache =
+            unsafe { AtomicPtr::from_ptr(ptr::from_ref(cache).cast_mut()) }.load(Ordering::Relaxed);
         // SAFETY: Every lane of a class of `size_class` holds a live cache
         // (type invariant): users read the table only while kpart is loaded,
         // after its init.
