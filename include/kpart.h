@@ -50,10 +50,13 @@
 /*
  * KPART_TOKEN_FOLD - the token Clang computes with -falloc-token-max=64 from
  * the one it computes with KPART_TOKEN_BOUND: hash % 32, plus 32 with a
- * pointer (2^62 is a multiple of 32). Folded at compile time.
+ * pointer (2^62 is a multiple of 32); 0, the fallback partition's, for a
+ * token Clang never computes with that bound, as kpart's out-of-line path
+ * does. Folded at compile time.
  */
 #define KPART_TOKEN_FOLD(token)						\
-	(((token) & 31) | (((token) >> 57) & 32))
+	((unsigned long)(token) >= KPART_TOKEN_BOUND ? 0 :		\
+	 (((token) & 31) | (((token) >> 57) & 32)))
 
 #if !__has_builtin(__builtin_infer_alloc_token)
 #error "kpart.h needs Clang 22 or later (__builtin_infer_alloc_token)"

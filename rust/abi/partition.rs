@@ -127,10 +127,15 @@ pub(crate) const fn valid_count(partitions: u32) -> bool {
 pub(crate) const LANE_BITS: u32 = TOKEN_MAX.trailing_zeros();
 
 /// Typed mode's lane of `token` (bound [`TOKEN_BOUND`]): its [`fold`], as
-/// C's `KPART_TOKEN_FOLD()` computes it, without a test.
+/// C's `KPART_TOKEN_FOLD()` computes it; lane 0, the [`FALLBACK`]
+/// partition's, for a token no correctly built caller passes. Folded at
+/// compile time for a constant token.
 #[allow(dead_code)] // The users' in-line path (`kpart_client.rs`).
 #[inline(always)]
 pub(crate) const fn token_lane(token: u64) -> usize {
+    if token >= TOKEN_BOUND {
+        return 0;
+    }
     (token & 31 | (token >> 57) & 32) as usize
 }
 
@@ -343,6 +348,12 @@ mod tests {
             for token64 in 0..TOKEN_MAX {
                 let token = unfold(token64) | 0x1234_5678_9a0 & (TOKEN_BOUND / 4 - 1) & !31;
                 assert_eq!(token_lane(token), fold(token).unwrap() as usize);
+                assert_eq!(
+                    typed.lane_partition(token_lane(token)),
+                    typed.partition(token, 0)
+                );
+            }
+            for token in [TOKEN_BOUND, TOKEN_BOUND + 45, u64::MAX] {
                 assert_eq!(
                     typed.lane_partition(token_lane(token)),
                     typed.partition(token, 0)
