@@ -128,7 +128,7 @@ enum kpart_mode {
 /*
  * The in-line path's index into a size class's caches: in typed mode the
  * token folded to -falloc-token-max=64, in random mode the call site's hash
- * (hash_64(site + seed, KPART_LANE_BITS)). kpart points each lane to its
+ * (hash_64(site ^ seed, KPART_LANE_BITS)). kpart points each lane to its
  * partition's cache, so neither mode needs a second load.
  */
 #define KPART_LANE_BITS		6
@@ -161,13 +161,9 @@ struct kpart_routes {
 	struct kmem_cache *caches[KPART_ROWS * KPART_CLASS_SLOTS];
 	/* typed mode: the partition of each token */
 	u8 typed[KPART_TOKEN_MAX];
-	/*
-	 * random mode: ((site + seed) * multiplier) >> shift, hash_64(site +
-	 * seed); seed_product is seed * multiplier
-	 */
+	/* random mode: ((site ^ seed) * multiplier) >> shift */
 	u64 seed;
 	u64 multiplier;
-	u64 seed_product;
 	u32 shift;
 	u32 mode;		/* enum kpart_mode */
 	u32 stats;		/* count allocations (stats=1): all out of line */
@@ -255,15 +251,14 @@ resolve:
 }
 
 /*
- * The lane of call site @site in random mode: hash_64(site + seed), as
- * site * multiplier + seed * multiplier. The multiplier (GOLDEN_RATIO_64, 0
- * with one partition) and the product are in the table: with the site a
- * link-time constant, one multiply of memory by an immediate, one add and
- * one shift.
+ * The lane of call site @site in random mode: hash_64(site ^ seed), as the
+ * kernel's RANDOM_KMALLOC_CACHES hashes its call sites, whose multiplier
+ * (GOLDEN_RATIO_64, 0 with one partition) the table holds, so that the
+ * multiply takes it from memory and needs no register for it.
  */
 static __always_inline unsigned long kpart_site_lane(unsigned long site)
 {
-	return (site * kpart_routes.multiplier + kpart_routes.seed_product) >>
+	return ((site ^ kpart_routes.seed) * kpart_routes.multiplier) >>
 	       (64 - KPART_LANE_BITS);
 }
 
@@ -287,8 +282,8 @@ kpart_lane(unsigned int class, unsigned int matrix, unsigned long lane)
  * With the size, the flags and the token known at compile time (the usual
  * case), typed mode costs what a constant-size kmalloc() costs, one load
  * from a table and __kmalloc_cache_noprof(), and a no-op where the mode's
- * branch is; random mode adds a jump and the site's hash (a multiply, an add
- * and a shift), pertype mode two jumps and the call site's
+ * branch is; random mode adds a jump and the site's hash (a load, an xor, a
+ * multiply and a shift), pertype mode two jumps and the call site's
  * descriptor (kpart_alloc_pertype()). The object is a kmalloc object of
  * @size bytes to KASAN, to tracing and, through __alloc_size, to the
  * compiler and FORTIFY_SOURCE. What the table cannot serve goes where

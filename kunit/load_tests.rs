@@ -25,7 +25,7 @@ fn runs_as_loaded() {
 }
 
 /// Random mode: the partition of a call site is the kernel's
-/// `hash_64(site + seed, log2(partitions))`, computed by the kernel's own
+/// `hash_64(site ^ seed, log2(partitions))`, computed by the kernel's own
 /// header, for sites across the kernel's address space.
 fn random_partition_is_the_kernel_hash_64() {
     if !require_mode(MODE_RANDOM) {
@@ -45,7 +45,7 @@ fn random_partition_is_the_kernel_hash_64() {
             1 => 0xffff_ffff_8100_0000 + i * 0x40,
             _ => i.wrapping_mul(0x9e37_79b9_7f4a_7c15),
         };
-        let expected = c::kernel_hash_64(site.wrapping_add(want.seed), bits) as u32;
+        let expected = c::kernel_hash_64(site ^ want.seed, bits) as u32;
         let p = kpart::kmalloc_token(64, GFP_KERNEL, i % 64, site);
         let got = partition_of(p);
         kfree(p);

@@ -14,7 +14,7 @@
 //!   in `0..P/2`, pointer-holding types in `P/2..P`. With `P == 1` Clang
 //!   gives every type token 0, and so does kpart: one partition, isolated
 //!   from the kernel's kmalloc caches but not within itself.
-//! * Random mode: the partition is `hash_64(site + seed, log2(P))`, where the
+//! * Random mode: the partition is `hash_64(site ^ seed, log2(P))`, where the
 //!   site identifies the allocation's call site and the seed is random per
 //!   load, as the kernel's `RANDOM_KMALLOC_CACHES` does.
 //! * Pertype mode: every type has caches of its own (`type_caches.rs`); the
@@ -171,11 +171,6 @@ pub(crate) trait Routing {
     fn typed(&self) -> &[u8; TOKEN_MAX as usize];
     /// Random mode: the per-load seed.
     fn seed(&self) -> u64;
-    /// Random mode: `seed * multiplier`, which [`Routing::site_lane`] adds.
-    #[inline(always)]
-    fn seed_product(&self) -> u64 {
-        self.seed().wrapping_mul(self.multiplier())
-    }
     /// Random mode: `hash_64(x, bits)` is `x * multiplier >> shift`; with one
     /// partition (`bits == 0`) the multiplier is 0 and the shift 63, which
     /// keeps the shift in range and the result 0.
@@ -203,21 +198,18 @@ pub(crate) trait Routing {
     /// mode's bucket of raw buffers allocated there.
     #[inline(always)]
     fn bucket(&self, site: u64) -> usize {
-        site.wrapping_add(self.seed())
+        (site ^ self.seed())
             .wrapping_mul(self.multiplier())
             .wrapping_shr(self.shift()) as usize
     }
 
-    /// Random mode's lane of call site `site`: `hash_64(site + seed,
+    /// Random mode's lane of call site `site`: `hash_64(site ^ seed,
     /// LANE_BITS)` (0 with one partition), whose top bits are
     /// [`Routing::bucket`]`(site)`; as C's `kpart_site_lane()` computes it.
     #[allow(dead_code)] // The users' in-line path (`kpart_client.rs`).
     #[inline(always)]
     fn site_lane(&self, site: u64) -> usize {
-        (site
-            .wrapping_mul(self.multiplier())
-            .wrapping_add(self.seed_product())
-            >> (64 - LANE_BITS)) as usize
+        ((site ^ self.seed()).wrapping_mul(self.multiplier()) >> (64 - LANE_BITS)) as usize
     }
 
     /// The partition of lane `lane` (below `2^LANE_BITS`): in typed and
@@ -452,7 +444,7 @@ mod tests {
             let seed = 0x0123_4567_89ab_cdef;
             let r = Router::new(Mode::Random, p, seed).unwrap();
             for site in [0u64, 1, 0xffff_ffff_a000_0000, u64::MAX] {
-                let expected = hash_64(site.wrapping_add(seed), p.trailing_zeros()) as usize;
+                let expected = hash_64(site ^ seed, p.trailing_zeros()) as usize;
                 assert_eq!(r.partition(0, site), expected);
             }
         }

@@ -159,11 +159,6 @@ impl Routing for Routes {
     }
 
     #[inline(always)]
-    fn seed_product(&self) -> u64 {
-        self.0.seed_product
-    }
-
-    #[inline(always)]
     fn shift(&self) -> u32 {
         self.0.shift
     }
@@ -182,7 +177,6 @@ impl Routes {
         typed: [0; TOKEN_MAX as usize],
         seed: 0,
         multiplier: 0,
-        seed_product: 0,
         shift: 63,
         mode: Mode::Typed as u32,
         stats: 0,
@@ -252,7 +246,6 @@ impl Routes {
         self.0.typed = *router.typed();
         self.0.seed = router.seed();
         self.0.multiplier = router.multiplier();
-        self.0.seed_product = router.seed_product();
         self.0.shift = router.shift();
         self.0.mode = router.mode() as u32;
     }

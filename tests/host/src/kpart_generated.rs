@@ -144,7 +144,6 @@ pub struct kpart_routes {
     pub typed: [u8_; 64usize],
     pub seed: u64_,
     pub multiplier: u64_,
-    pub seed_product: u64_,
     pub shift: u32_,
     pub mode: u32_,
     pub stats: u32_,
