@@ -80,6 +80,15 @@ _Static_assert(__builtin_infer_alloc_token(sizeof(struct kpart_token_probe)) ==
 struct kpart_type;
 
 /*
+ * The descriptor every call site starts with (KPART_SITE_INIT): a type with
+ * no cache, read-only in kpart, so that a site's first allocation finds no
+ * cache and goes to __kpart_kmalloc_slot(), which points the site to its
+ * type's descriptor. The in-line path needs no NULL test of the site.
+ */
+extern const struct kpart_type kpart_type_unresolved;
+#define KPART_SITE_INIT	((struct kpart_type *)&kpart_type_unresolved)
+
+/*
  * The call site of an allocation: the address of a static descriptor of its
  * own, one per expansion of the macro. Random mode hashes the address: it is
  * a link-time constant that costs no instruction in a loop. (_THIS_IP_ does
@@ -89,7 +98,7 @@ struct kpart_type;
  */
 #define KPART_THIS_IP							\
 ({									\
-	static struct kpart_type *__kpart_site;				\
+	static struct kpart_type *__kpart_site = KPART_SITE_INIT;	\
 	(unsigned long)&__kpart_site;					\
 })
 
@@ -227,10 +236,11 @@ kpart_cache_alloc(struct kmem_cache *s, gfp_t flags, int node, size_t size)
  *
  * @slot is the call site's descriptor (KPART_THIS_IP), and @token the one
  * compile-time token of that site, as the macros below pass it: the
- * descriptor keeps the caches of the first token it sees. Once kpart has
- * filled it, two loads, two NULL tests and the call a constant-size
- * kmalloc() makes. Before, and for a size class or matrix the type has no
- * cache for yet, __kpart_kmalloc_slot() serves and fills it.
+ * descriptor keeps the caches of the first token it sees. Two loads, a
+ * NULL test and the call a constant-size kmalloc() makes. Before kpart has
+ * filled the descriptor (it is KPART_SITE_INIT's, which has no cache), and
+ * for a size class or matrix the type has no cache for yet,
+ * __kpart_kmalloc_slot() serves and fills it.
  */
 static __always_inline __alloc_size(1) void *
 kpart_alloc_pertype(size_t size, gfp_t flags, int node, unsigned long token,
@@ -239,8 +249,6 @@ kpart_alloc_pertype(size_t size, gfp_t flags, int node, unsigned long token,
 	const struct kpart_type *t = READ_ONCE(*slot);
 	struct kmem_cache *s;
 
-	if (unlikely(!t))
-		goto resolve;
 	s = READ_ONCE(t->caches[!!(flags & __GFP_ACCOUNT)][kpart_size_class(size)]);
 	if (unlikely(!s))
 		goto resolve;
@@ -283,18 +291,18 @@ kpart_lane(unsigned int class, unsigned int matrix, unsigned long lane)
  * case), typed mode costs what a constant-size kmalloc() costs, one load
  * from a table and __kmalloc_cache_noprof(), and a no-op where the mode's
  * branch is; random mode adds a jump and the site's hash (a load, an xor, a
- * multiply and a shift), pertype mode two jumps and the call site's
- * descriptor (kpart_alloc_pertype()). The object is a kmalloc object of
+ * multiply and a shift), pertype mode two jumps, the call site's descriptor
+ * and a NULL test of its cache (kpart_alloc_pertype()). The object is a kmalloc object of
  * @size bytes to KASAN, to tracing and, through __alloc_size, to the
  * compiler and FORTIFY_SOURCE. What the table cannot serve goes where
  * kmalloc() sends it, through __kpart_kmalloc() or, for a given NUMA node,
  * kmalloc_node() itself.
  *
  * @site is any value in typed and random mode. In pertype mode (and with
- * stats=1) it must be the address of a NULL-initialised struct kpart_type
- * pointer that the caller keeps for @token alone, as KPART_THIS_IP's static
- * is: kpart writes the type's descriptor there, and the in-line path reads
- * it.
+ * stats=1) it must be the address of a struct kpart_type pointer that starts
+ * as KPART_SITE_INIT and that the caller keeps for @token alone, as
+ * KPART_THIS_IP's static is: kpart writes the type's descriptor there, and
+ * the in-line path reads it.
  */
 static __always_inline __alloc_size(1) void *
 kpart_alloc_routed_node(size_t size, gfp_t flags, int node,

@@ -92,10 +92,11 @@ void *kpart_test_c_alloc_routed(size_t size, gfp_t flags, unsigned long token,
 {
 	/*
 	 * Pertype mode's in-line path takes a call site's descriptor, which
-	 * holds the type of the site's one compile-time token: with a token
-	 * known only at run time, only the out-of-line path applies.
+	 * holds the type of the site's one compile-time token (and so does
+	 * every mode with stats=1): with a token known only at run time, only
+	 * the out-of-line path applies.
 	 */
-	if (in_line && kpart_routes.mode != KPART_MODE_PERTYPE)
+	if (in_line && kpart_routes.mode != KPART_MODE_PERTYPE && !kpart_routes.stats)
 		return kpart_alloc_routed(size, flags, token, site);
 	return __kpart_kmalloc(size, flags, token, site);
 }

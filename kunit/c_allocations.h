@@ -40,6 +40,7 @@ void *kpart_test_c_alloc_atomic(void);
 unsigned long kpart_test_c_token_atomic(void);
 void *kpart_test_c_alloc_one_type(gfp_t flags);
 const void *kpart_test_c_type_descriptor(void);
+const void *kpart_test_c_unresolved_descriptor(void);
 void kpart_test_c_fill_classes(gfp_t flags);
 void *kpart_test_c_alloc_over_cap(gfp_t flags);
 

@@ -219,6 +219,12 @@ pub(crate) fn type_descriptor() -> *const c_void {
     unsafe { ffi::kpart_test_c_type_descriptor() }
 }
 
+/// The descriptor every C call site starts with (`KPART_SITE_INIT`).
+pub(crate) fn unresolved_descriptor() -> *const c_void {
+    // SAFETY: The helper returns an address; no precondition.
+    unsafe { ffi::kpart_test_c_unresolved_descriptor() }
+}
+
 /// Allocates and frees a type of its own in every size class, from C.
 pub(crate) fn fill_classes(flags: bindings::gfp_t) {
     // SAFETY: No precondition (see above).

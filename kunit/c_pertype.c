@@ -67,9 +67,15 @@ void *kpart_test_c_alloc_one_type(gfp_t flags)
  * The descriptor of a call site of struct kpart_pt_acct once an allocation
  * has filled it (pertype mode), or NULL.
  */
+/* The descriptor every call site starts with (KPART_SITE_INIT). */
+const void *kpart_test_c_unresolved_descriptor(void)
+{
+	return &kpart_type_unresolved;
+}
+
 const void *kpart_test_c_type_descriptor(void)
 {
-	static struct kpart_type *site;
+	static struct kpart_type *site = KPART_SITE_INIT;
 	void *p;
 
 	p = kpart_alloc_routed(sizeof(struct kpart_pt_acct), GFP_KERNEL,

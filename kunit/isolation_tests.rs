@@ -38,6 +38,25 @@ fn type_routes_read_only() {
     kunit_expect!(!write_succeeds, "a write to a type's descriptor succeeded");
 }
 
+/// The descriptor every call site starts with, which the in-line path reads
+/// until kpart fills the site, is read-only and a write to it faults: a
+/// cache written there would take every site's first allocation.
+fn unresolved_descriptor_read_only() {
+    let descriptor = c::unresolved_descriptor();
+    let Some((_, page_writable, write_succeeds)) = c::ro_page(descriptor) else {
+        kunit_expect!(false, "the unresolved descriptor is not mapped");
+        return;
+    };
+    kunit_expect!(
+        !page_writable,
+        "the unresolved descriptor's page is writable"
+    );
+    kunit_expect!(
+        !write_succeeds,
+        "a write to the unresolved descriptor succeeded"
+    );
+}
+
 /// Fills 32 slabs of a kpart cache, frees them, churns another cache of the
 /// same object size through KASAN's quarantine and draws 256 MiB of pages twice (by slab order, then by page):
 /// with retention none of the 32 frames is handed out and all are still the
@@ -99,6 +118,7 @@ kunit_suite!(
     [
         routes_read_only,
         type_routes_read_only,
+        unresolved_descriptor_read_only,
         no_cross_cache_reuse
     ]
 );

@@ -172,8 +172,22 @@ fn routed(
 /// buckets it allocated, by key (a key that shares a descriptor with
 /// another's is looked up by kpart, out of line). Rust has no static per
 /// generic type, so these stand in for C's per-call-site descriptors.
-static TYPE_SLOTS: [AtomicPtr<route_table::TypeCaches>; 64] =
-    [const { AtomicPtr::new(core::ptr::null_mut()) }; 64];
+/// Each starts as [`alloc_token::UNRESOLVED_DESCRIPTOR`], which has no cache.
+static TYPE_SLOTS: [AtomicPtr<route_table::TypeCaches>; 64] = [const {
+    AtomicPtr::new(
+        core::ptr::addr_of!(alloc_token::UNRESOLVED_DESCRIPTOR)
+            .cast_mut()
+            .cast(),
+    )
+}; 64];
+
+// The descriptor slots start with is at least a `struct kpart_type`, all
+// NULL, and as aligned.
+const _: () = assert!(
+    core::mem::size_of::<kpart_bindings::kpart_type>()
+        <= core::mem::size_of_val(&alloc_token::UNRESOLVED_DESCRIPTOR)
+        && core::mem::align_of::<kpart_bindings::kpart_type>() <= core::mem::align_of::<u64>()
+);
 
 /// Pertype mode's path of [`routed`]: from the caches of the type (or the
 /// call site's bucket) once this module's descriptor holds them: the type's
@@ -196,13 +210,13 @@ fn routed_pertype(
             (&TYPE_SLOTS[(key % 64) as usize], Some(key))
         }
     };
-    // SAFETY: kpart publishes only types that live until it unloads, which
-    // it cannot while this module is loaded.
-    if let Some(caches) = unsafe { slot.load(Ordering::Acquire).as_ref() } {
-        if key.is_none_or(|key| caches.token() == key) {
-            if let Some(p) = caches.alloc(size, flags, route_table::NO_NODE) {
-                return p;
-            }
+    // SAFETY: A slot holds the descriptor it starts with, which has no cache
+    // and lives as long as this module, or one kpart published, which lives
+    // until kpart unloads, which it cannot while this module is loaded.
+    let caches = unsafe { &*slot.load(Ordering::Acquire) };
+    if key.is_none_or(|key| caches.token() == key) {
+        if let Some(p) = caches.alloc(size, flags, route_table::NO_NODE) {
+            return p;
         }
     }
     resolve(size, flags, token, site, slot, name)

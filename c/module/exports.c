@@ -38,6 +38,12 @@ void kpart_route_keys_clear(void)
 }
 
 /*
+ * The descriptor every call site starts with (KPART_SITE_INIT): no cache,
+ * never written (it is const: read-only in kpart's image).
+ */
+const struct kpart_type kpart_type_unresolved;
+
+/*
  * Allocations per row and to plain kmalloc, per CPU, with stats=1: counted
  * out of line by kpart (rust/module/stats.rs), summed for debugfs.
  */
@@ -65,6 +71,8 @@ unsigned long kpart_stats_sum(unsigned int slot)
 EXPORT_SYMBOL_GPL(kpart_route_by_site);
 /* kpart_route_by_type: pertype mode's in-line path (and stats=1). */
 EXPORT_SYMBOL_GPL(kpart_route_by_type);
+/* kpart_type_unresolved: the descriptor call sites start with. */
+EXPORT_SYMBOL_GPL(kpart_type_unresolved);
 /* __kpart_kmalloc(): the out-of-line allocation path, for what the table cannot serve. */
 EXPORT_SYMBOL_GPL(__kpart_kmalloc);
 /* __kpart_krealloc(): resizing within the object's partition. */

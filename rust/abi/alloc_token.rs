@@ -569,10 +569,21 @@ pub trait AllocType {
 
     /// Pertype mode: where the module that allocates the type keeps its descriptor of the
     /// type's caches (a `struct kpart_type *`, kpart fills it), as C keeps one per call site.
-    /// [`kpart_type!`] gives every type it declares a static of its own; `None`: the module's
-    /// slots shared by token.
+    /// [`kpart_type!`] gives every type it declares a static of its own, which starts as
+    /// [`AllocType::UNRESOLVED`]; `None`: the module's slots shared by token.
     const SLOT: Option<&'static core::sync::atomic::AtomicPtr<core::ffi::c_void>> = None;
+
+    /// The descriptor a slot starts with: [`UNRESOLVED_DESCRIPTOR`], which has no cache.
+    const UNRESOLVED: *mut core::ffi::c_void =
+        core::ptr::addr_of!(UNRESOLVED_DESCRIPTOR).cast_mut().cast();
 }
+
+/// A descriptor of a type's caches (C's `struct kpart_type`, at most this size) that has no
+/// cache: every pointer NULL. A slot that holds it sends the type's first allocation to kpart,
+/// out of line, which points the slot to the type's own descriptor; the in-line path needs no
+/// NULL test of the slot, as C's call sites start with `KPART_SITE_INIT`. Immutable: in
+/// read-only memory.
+pub static UNRESOLVED_DESCRIPTOR: [u64; 64] = [0; 64];
 
 /// `T`'s token with bound `max` ([`UNBOUNDED`] for none) in `mode`, as Clang computes it for
 /// `__builtin_infer_alloc_token(sizeof(T))`. Usable in constants.
@@ -781,7 +792,7 @@ macro_rules! kpart_type {
             $(const CANONICAL_HAS_POINTER: bool = $canonical;)?
             const SLOT: Option<&'static core::sync::atomic::AtomicPtr<core::ffi::c_void>> = {
                 static SLOT: core::sync::atomic::AtomicPtr<core::ffi::c_void> =
-                    core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+                    core::sync::atomic::AtomicPtr::new(<$ty as AllocType>::UNRESOLVED);
                 Some(&SLOT)
             };
         }
@@ -802,7 +813,7 @@ macro_rules! kpart_type {
             const HAS_POINTER: bool = false $(|| <$field_ty as AllocType>::HAS_POINTER)*;
             const SLOT: Option<&'static core::sync::atomic::AtomicPtr<core::ffi::c_void>> = {
                 static SLOT: core::sync::atomic::AtomicPtr<core::ffi::c_void> =
-                    core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+                    core::sync::atomic::AtomicPtr::new(<$name as AllocType>::UNRESOLVED);
                 Some(&SLOT)
             };
         }
@@ -823,7 +834,7 @@ macro_rules! kpart_type {
             const HAS_POINTER: bool = false $(|| <$field_ty as AllocType>::HAS_POINTER)*;
             const SLOT: Option<&'static core::sync::atomic::AtomicPtr<core::ffi::c_void>> = {
                 static SLOT: core::sync::atomic::AtomicPtr<core::ffi::c_void> =
-                    core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+                    core::sync::atomic::AtomicPtr::new(<$name as AllocType>::UNRESOLVED);
                 Some(&SLOT)
             };
         }
