@@ -4,6 +4,8 @@
 boots of the test kernel (tests/data/, see tests/data/README)."""
 
 import json
+import math
+import random
 import subprocess
 import unittest
 from importlib.machinery import SourceFileLoader
@@ -51,6 +53,72 @@ class PertypeBoot(unittest.TestCase):
         # Without the sites, C types have no name.
         r = run('--json', '--kpart-types', self.KTYPES, self.SLAB)
         self.assertIn('?', [t['name'] for t in json.loads(r.stdout)['types']])
+
+
+class PertypeWorkload(unittest.TestCase):
+    """The workload in pertype mode (tests/data/README): every type in its
+    own caches, four sk_buffs allocated in atomic context before theirs
+    existed in sk_buff's typed partition, kpart-15-256."""
+    SLAB = DATA / 'slabinfo-pertype-workload'
+    TYPES = DATA / 'types-pertype-workload'
+
+    def json_report(self):
+        r = run('--json', '--types', self.TYPES, self.SLAB)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)
+
+    def test_types_only_beside_partitions_that_hold_objects(self):
+        r = self.json_report()
+        for matrix, m in r['matrices'].items():
+            # The record counts every object of a type, most of them in its
+            # own caches: no counts beside the partitions.
+            self.assertEqual(m['dominant_types'], {}, matrix)
+            for part in m['fallback_types']:
+                self.assertGreater(m['per_partition'][int(part)], 0, (matrix, part))
+        self.assertEqual(r['matrices']['plain']['fallback_types'],
+                         {'15': ['file [C]', 'file [Rust]', 'sk_buff [C]']})
+        self.assertEqual(r['matrices']['cg']['fallback_types'], {})
+        out = run('--types', self.TYPES, self.SLAB)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        rows = [line.split(None, 2) for line in out.stdout.splitlines()
+                if line.startswith('kpart-')]
+        self.assertEqual(len(rows), 32)
+        for row in rows:
+            if row[1] == '0':
+                self.assertEqual(len(row), 2, row)
+        row15 = next(line for line in out.stdout.splitlines() if line.startswith('kpart-15 '))
+        self.assertTrue(row15.endswith('file [C], file [Rust], sk_buff [C]'), row15)
+        self.assertIn('<types falling back here>', out.stdout)
+        self.assertNotIn('<dominant types>', out.stdout)
+
+    def test_typed_mode_keeps_its_dominant_types(self):
+        # The same record beside typed mode's partitions: the types there,
+        # with their counts.
+        r = report.analyse(report.parse_slabinfo((DATA / 'slabinfo-typed').read_text()),
+                           report.parse_types(self.TYPES.read_text()))
+        plain = r['matrices']['plain']
+        self.assertNotIn('fallback_types', plain)
+        self.assertEqual(plain['dominant_types'][4][0], ['string [C]', 500])
+        self.assertEqual(plain['dominant_types'][15],
+                         [['sk_buff [C]', 300], ['file [C]', 200], ['file [Rust]', 100]])
+
+    def test_entropy_of_one_partition_is_a_positive_zero(self):
+        r = self.json_report()
+        for matrix, m in r['matrices'].items():
+            e = m['skew']['entropy']
+            self.assertEqual(e, 0.0, matrix)
+            self.assertEqual(math.copysign(1.0, e), 1.0, matrix)
+        out = run('--types', self.TYPES, self.SLAB)
+        self.assertEqual(out.stdout.count('normalized entropy 0.000'), 2, out.stdout)
+        self.assertNotIn('-0.000', out.stdout)
+
+    def test_strings_are_char(self):
+        char = report.alloc_token.token('char', False, report.BOUND)
+        names = {t['key']: t['name'] for t in self.json_report()['types']}
+        self.assertEqual(names[char], 'char [C]')
+        self.assertNotIn('?', names.values())
+        out = run('--types', self.TYPES, self.SLAB)
+        self.assertIn(f'{char:016x}        500  8,16,32,64  char [C]', out.stdout)
 
 
 class CapturedBoots(unittest.TestCase):
@@ -119,6 +187,18 @@ class Skew(unittest.TestCase):
         s = report.skew([0] * 15 + [80])
         self.assertEqual(s['max_over_mean'], 16.0)
         self.assertEqual(s['entropy'], 0.0)
+        # Not -0.0, which prints as -0.000.
+        self.assertEqual(math.copysign(1.0, s['entropy']), 1.0)
+        self.assertEqual(f'{s["entropy"]:.3f}', '0.000')
+
+    def test_entropy_is_within_0_and_1(self):
+        rng = random.Random(1)
+        for _ in range(2000):
+            n = rng.choice((2, 3, 16, 64))
+            counts = [rng.choice((0, 0, 0, 1, rng.randrange(1 << 20))) for _ in range(n)]
+            e = report.skew(counts)['entropy']
+            self.assertTrue(0.0 <= e <= 1.0, (counts, e))
+            self.assertEqual(math.copysign(1.0, e), 1.0, counts)
 
 
 if __name__ == '__main__':
