@@ -104,6 +104,25 @@ impl Default for kpart_token_probe {
         }
     }
 }
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct kpart_type {
+    pub caches: [[*mut kmem_cache; 16usize]; 2usize],
+    pub allocs: *mut ffi::c_ulong,
+    pub token: u64_,
+}
+impl Default for kpart_type {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+extern "C" {
+    pub static kpart_type_unresolved: kpart_type;
+}
 extern "C" {
     pub fn __kpart_kmalloc(
         size: usize,
@@ -165,22 +184,6 @@ extern "C" {
 }
 extern "C" {
     pub static mut kpart_route_by_type: static_key_false;
-}
-#[repr(C)]
-#[derive(Copy, Clone)]
-pub struct kpart_type {
-    pub caches: [[*mut kmem_cache; 16usize]; 2usize],
-    pub allocs: *mut ffi::c_ulong,
-    pub token: u64_,
-}
-impl Default for kpart_type {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 #[repr(C)]
 #[derive(Default, Copy, Clone)]
