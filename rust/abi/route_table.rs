@@ -222,8 +222,8 @@ impl Routes {
         // SAFETY: `cache` is a valid, aligned pointer slot of the table,
         // which nothing writes while it is read (type invariant); a relaxed
         // atomic load of it is sound even in read-only memory.
-        let cache =
-            unsafe { AtomicPtr::from_ptr(ptr::from_ref(cache).cast_mut()) }.load(Ordering::Relaxed);
+        let slot = unsafe { AtomicPtr::from_ptr(ptr::from_ref(cache).cast_mut()) };
+        let cache = slot.load(Ordering::Relaxed);
         // SAFETY: Every lane of a class of `size_class` holds a live cache
         // (type invariant): users read the table only while kpart is loaded,
         // after its init.
