@@ -12,6 +12,7 @@ PACKAGES=(
 	qemu-system-x86 busybox-static nftables e2fsprogs
 	python3-venv udev
 	flex bison bc libelf-dev libssl-dev cpio kmod xz-utils make python3
+	dwarves
 )
 BINDGEN_VERSION=0.72.1
 BINDGEN=${BINDGEN:-$HOME/.cargo/bin/bindgen}
