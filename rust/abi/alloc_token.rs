@@ -13,9 +13,14 @@
 //! `NonNull`, arrays and C function pointers; the `kpart_type!` macro defines structs and unions
 //! that implement it.
 //!
-//! A crate that includes this file includes `rebound.rs` beside it, as a sibling module. One that
-//! includes it as a private module and uses only part of it may need
-//! `#[allow(dead_code, unreachable_pub)]` on the `mod` item.
+//! A type also has a layout signature for shape mode, [`AllocType::SHAPE`] (see [`shape`]):
+//! computed here for the primitives, pointers and arrays, derived from the fields by
+//! `kpart_type!`.
+//!
+//! A crate that includes this file includes `rebound.rs` beside it, as a sibling module;
+//! `shape.rs` beside it is this file's own child module, [`shape`]. One that includes it as a
+//! private module and uses only part of it may need `#[allow(dead_code, unreachable_pub)]` on the
+//! `mod` item.
 //!
 //! # Clang's rules
 //!
@@ -54,11 +59,16 @@
 //! in the host crate `kpart-host`.
 
 use core::cell::{Cell, UnsafeCell};
-use core::ffi::c_void;
+use core::ffi::{c_char, c_void, CStr};
 use core::fmt;
 use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::NonNull;
 use core::sync::atomic::AtomicPtr;
+
+#[path = "shape.rs"]
+pub mod shape;
+
+use shape::Shape;
 
 /// The 16-byte key of Clang's `getStableSipHash`.
 pub const SIPHASH_KEY: [u8; 16] = [
@@ -576,6 +586,59 @@ pub trait AllocType {
     /// The descriptor a slot starts with: [`UNRESOLVED_DESCRIPTOR`], which has no cache.
     const UNRESOLVED: *mut core::ffi::c_void =
         core::ptr::addr_of!(UNRESOLVED_DESCRIPTOR).cast_mut().cast();
+
+    /// Set by `kpart_type!` only: the signature it derives from a struct's or union's fields,
+    /// as a C string of exactly its length, or `None` for no signature. [`AllocType::SHAPE`]
+    /// and [`AllocType::SIGNATURE`] read it.
+    ///
+    /// It is a C string rather than a [`Shape`] so that the macro's expansion needs no path to
+    /// [`Shape`] at its call site (it computes the signature with [`Shape`]'s methods).
+    const FIELD_SIGNATURE: Option<&'static CStr> = None;
+
+    /// The type's layout signature for shape mode (see [`shape`]): one digit per 8-byte granule,
+    /// `'0'` padding, `'1'` pointer, `'2'` data, `'3'` both.
+    ///
+    /// The primitives are data (`u8` is `"2"`, `u128` `"22"`), pointers of every kind `"1"`, and
+    /// so is [`UintPtr`], as C's signatures take any `uintptr_t` (arrays of them included, which
+    /// Clang's token does not count as pointers, see [`AllocType::CANONICAL_HAS_POINTER`]). Arrays
+    /// repeat their element, transparent wrappers are their content, and `kpart_type!` structs
+    /// and unions combine their fields at their offsets. By default, and so for types declared with `kpart_type!(impl ...)` such as the
+    /// kernel's `bindings::` structs, [`Shape::NONE`]: their signature comes from the table C
+    /// builds from the kernel's debug information. A struct with a field that has none has none,
+    /// as has a type larger than 8 KiB. `c_void` has none, `()` the empty signature.
+    const SHAPE: Shape = Shape::from_c_str(Self::FIELD_SIGNATURE);
+
+    /// [`AllocType::SHAPE`] in static memory (a constant promoted to a `'static`, of
+    /// [`Shape`]'s full size, about 1 KiB, for each type whose signature is read through it).
+    const SHAPE_STATIC: &'static Shape = &Self::SHAPE;
+
+    /// The signature for C, in static memory: `None` for [`Shape::NONE`]. `kpart_type!` types
+    /// have a constant of exactly the signature's length; other types use
+    /// [`AllocType::SHAPE_STATIC`]. [`signature_of`] makes it a `const char *`.
+    const SIGNATURE: Option<&'static CStr> = match Self::FIELD_SIGNATURE {
+        Some(signature) => Some(signature),
+        None => Self::SHAPE_STATIC.as_c_str(),
+    };
+}
+
+/// `T`'s layout signature as a NUL-terminated `const char *` in static memory, for kpart's C
+/// API: NULL when `T` has none ([`AllocType::SIGNATURE`]). Usable in constants.
+///
+/// # Examples
+///
+/// ```
+/// # use kpart_host::alloc_token::{self, AllocType};
+/// # use core::ffi::CStr;
+/// const P: *const core::ffi::c_char = alloc_token::signature_of::<[*mut u8; 2]>();
+/// // SAFETY: `signature_of` returns NULL or a NUL-terminated string in static memory.
+/// assert_eq!(unsafe { CStr::from_ptr(P) }.to_bytes(), b"11");
+/// assert!(alloc_token::signature_of::<core::ffi::c_void>().is_null());
+/// ```
+pub const fn signature_of<T: AllocType>() -> *const c_char {
+    match T::SIGNATURE {
+        Some(signature) => signature.as_ptr(),
+        None => core::ptr::null(),
+    }
 }
 
 /// A descriptor of a type's caches (C's `struct kpart_type`, at most this size) that has no
@@ -627,39 +690,49 @@ impl AllocType for UintPtr {
     const C_NAME: &'static str = "unsigned long";
     const HAS_POINTER: bool = true;
     const CANONICAL_HAS_POINTER: bool = false;
+    const SHAPE: Shape = Shape::pointer();
 }
 
-/// Implements [`AllocType`] for pointer-free named types.
+/// Implements [`AllocType`] for pointer-free named types: data, or the given shape.
 macro_rules! impl_named {
-    ($($ty:ty => $name:literal),* $(,)?) => {
+    ($($ty:ty => $name:literal $(, shape = $shape:expr)?);* $(;)?) => {
         $(
             impl AllocType for $ty {
                 const C_NAME: &'static str = $name;
                 const HAS_POINTER: bool = false;
+                const SHAPE: Shape = impl_named!(@shape $ty $(, $shape)?);
             }
         )*
+    };
+    (@shape $ty:ty) => {
+        Shape::data(core::mem::size_of::<$ty>())
+    };
+    (@shape $ty:ty, $shape:expr) => {
+        $shape
     };
 }
 
 // The kernel's C types: `u64` is `unsigned long long`, `long` and `size_t` are `isize` and
 // `usize` (as in the kernel's `ffi` crate).
+// `()`: no bytes, the empty signature (`kpart_type!` starts from it). `c_void`: no C object has
+// it as a member, no signature.
 impl_named! {
-    u8 => "unsigned char",
-    i8 => "signed char",
-    u16 => "unsigned short",
-    i16 => "short",
-    u32 => "unsigned int",
-    i32 => "int",
-    u64 => "unsigned long long",
-    i64 => "long long",
-    usize => "unsigned long",
-    isize => "long",
-    u128 => "unsigned __int128",
-    i128 => "__int128",
-    bool => "_Bool",
-    CChar => "char",
-    () => "void",
-    c_void => "void",
+    u8 => "unsigned char";
+    i8 => "signed char";
+    u16 => "unsigned short";
+    i16 => "short";
+    u32 => "unsigned int";
+    i32 => "int";
+    u64 => "unsigned long long";
+    i64 => "long long";
+    usize => "unsigned long";
+    isize => "long";
+    u128 => "unsigned __int128";
+    i128 => "__int128";
+    bool => "_Bool";
+    CChar => "char";
+    () => "void", shape = Shape::EMPTY;
+    c_void => "void", shape = Shape::NONE;
 }
 
 /// Implements [`AllocType`] for pointer types: `[generics] type => pointee is const;`.
@@ -669,6 +742,7 @@ macro_rules! impl_pointers {
             impl<$($generics)*> AllocType for $ty {
                 const C_TYPE: CType = CType::pointer_to(T::C_TYPE, $pointee_const);
                 const HAS_POINTER: bool = true;
+                const SHAPE: Shape = Shape::pointer();
             }
         )*
     };
@@ -689,6 +763,7 @@ impl_pointers! {
 impl<T: AllocType, const N: usize> AllocType for [T; N] {
     const C_TYPE: CType = CType::array_of(T::C_TYPE, N);
     const HAS_POINTER: bool = T::CANONICAL_HAS_POINTER;
+    const SHAPE: Shape = Shape::repeat(&T::SHAPE, core::mem::size_of::<T>(), N);
 }
 
 /// Implements [`AllocType`] for `repr(transparent)` wrappers: the same C type.
@@ -699,6 +774,7 @@ macro_rules! impl_transparent {
                 const C_TYPE: CType = T::C_TYPE;
                 const HAS_POINTER: bool = T::HAS_POINTER;
                 const CANONICAL_HAS_POINTER: bool = T::CANONICAL_HAS_POINTER;
+                const SHAPE: Shape = T::SHAPE;
             }
         )*
     };
@@ -719,6 +795,7 @@ macro_rules! impl_function_pointers {
         impl<R: AllocType $(, $param: AllocType)*> AllocType for $ty {
             const C_TYPE: CType = CType::function_pointer(R::C_TYPE, &[$($param::C_TYPE),*]);
             const HAS_POINTER: bool = true;
+            const SHAPE: Shape = Shape::pointer();
         }
     };
 }
@@ -737,8 +814,15 @@ impl_function_pointers!(A, B, C, D);
 /// type must implement [`AllocType`]. Attributes and visibilities are kept; generics are not
 /// supported.
 ///
+/// A defined type's layout signature for shape mode, [`AllocType::SHAPE`], combines the fields'
+/// signatures at their offsets (`core::mem::offset_of!`, so any `repr` is laid out as the
+/// compiler lays it out; all at 0 in a union) and pads it to the type's size; it is
+/// [`Shape::NONE`] if a field type has none or the type is larger than 8 KiB. The signature is
+/// computed when the type is declared, into a constant of exactly its length that
+/// [`AllocType::SIGNATURE`] points to.
+///
 /// For a type defined elsewhere, such as a bindgen struct, the C name and the pointer flag are
-/// given: `kpart_type!(impl bindings::file as "file", has_pointer = EXPR);` (add
+/// given (its signature is [`Shape::NONE`]: C's table has it): `kpart_type!(impl bindings::file as "file", has_pointer = EXPR);` (add
 /// `canonical_has_pointer = EXPR` for a `uintptr_t`-like typedef).
 ///
 /// The expansion names the trait as plain `AllocType`, so the trait must be in scope where the
@@ -779,6 +863,9 @@ impl_function_pointers!(A, B, C, D);
 /// # fn main() {
 /// assert!(<holder as AllocType>::HAS_POINTER);
 /// assert!(!<un as AllocType>::HAS_POINTER);
+/// assert_eq!(<holder as AllocType>::SHAPE.as_str(), "21");
+/// assert_eq!(<un as AllocType>::SIGNATURE.unwrap().to_bytes(), b"2");
+/// assert!(<bindings::file as AllocType>::SHAPE.is_none());
 /// assert_eq!(token_of::<holder>(256, TokenMode::TypeHashPointerSplit), 250);
 /// # }
 /// ```
@@ -816,6 +903,33 @@ macro_rules! kpart_type {
                     core::sync::atomic::AtomicPtr::new(<$name as AllocType>::UNRESOLVED);
                 Some(&SLOT)
             };
+            const FIELD_SIGNATURE: Option<&'static core::ffi::CStr> = {
+                // Each field's signature at the field's offset (0 in a union), from `()`'s
+                // empty signature (which needs no path to `Shape` here), padded to the type's
+                // size; `None` for no signature. It is evaluated twice, for its length and for
+                // its digits, into a constant of exactly that length.
+                const LEN: usize = <() as AllocType>::SHAPE
+                    $(.or_at(
+                        core::mem::offset_of!($name, $field),
+                        &<$field_ty as AllocType>::SHAPE,
+                        core::mem::size_of::<$field_ty>(),
+                    ))*
+                    .sized(core::mem::size_of::<$name>())
+                    .c_len();
+                const DIGITS: [u8; LEN] = <() as AllocType>::SHAPE
+                    $(.or_at(
+                        core::mem::offset_of!($name, $field),
+                        &<$field_ty as AllocType>::SHAPE,
+                        core::mem::size_of::<$field_ty>(),
+                    ))*
+                    .sized(core::mem::size_of::<$name>())
+                    .c_bytes::<LEN>();
+                // No digits (`LEN == 0`): no signature.
+                match core::ffi::CStr::from_bytes_with_nul(&DIGITS) {
+                    Ok(signature) => Some(signature),
+                    Err(_) => None,
+                }
+            };
         }
     };
     (
@@ -837,12 +951,49 @@ macro_rules! kpart_type {
                     core::sync::atomic::AtomicPtr::new(<$name as AllocType>::UNRESOLVED);
                 Some(&SLOT)
             };
+            const FIELD_SIGNATURE: Option<&'static core::ffi::CStr> = {
+                // Each field's signature at the field's offset (0 in a union), from `()`'s
+                // empty signature (which needs no path to `Shape` here), padded to the type's
+                // size; `None` for no signature. It is evaluated twice, for its length and for
+                // its digits, into a constant of exactly that length.
+                const LEN: usize = <() as AllocType>::SHAPE
+                    $(.or_at(
+                        core::mem::offset_of!($name, $field),
+                        &<$field_ty as AllocType>::SHAPE,
+                        core::mem::size_of::<$field_ty>(),
+                    ))*
+                    .sized(core::mem::size_of::<$name>())
+                    .c_len();
+                const DIGITS: [u8; LEN] = <() as AllocType>::SHAPE
+                    $(.or_at(
+                        core::mem::offset_of!($name, $field),
+                        &<$field_ty as AllocType>::SHAPE,
+                        core::mem::size_of::<$field_ty>(),
+                    ))*
+                    .sized(core::mem::size_of::<$name>())
+                    .c_bytes::<LEN>();
+                // No digits (`LEN == 0`): no signature.
+                match core::ffi::CStr::from_bytes_with_nul(&DIGITS) {
+                    Ok(signature) => Some(signature),
+                    Err(_) => None,
+                }
+            };
         }
     };
 }
 
 #[allow(unused_imports)]
 pub(crate) use kpart_type;
+
+// Signatures of the primitives, checked where the module is built.
+const _: () = assert!(<*mut u8 as AllocType>::SHAPE.eq(&Shape::from_digits("1")));
+const _: () = assert!(<Option<extern "C" fn()> as AllocType>::SHAPE.eq(&Shape::pointer()));
+const _: () = assert!(<[u32; 3] as AllocType>::SHAPE.eq(&Shape::from_digits("22")));
+const _: () = assert!(<[UintPtr; 2] as AllocType>::SHAPE.eq(&Shape::from_digits("11")));
+const _: () = assert!(<u128 as AllocType>::SHAPE.eq(&Shape::from_digits("22")));
+const _: () = assert!(<c_void as AllocType>::SHAPE.is_none());
+const _: () = assert!(<() as AllocType>::SHAPE.eq(&Shape::EMPTY));
+const _: () = assert!(<[u8; shape::MAX_SIZE + 1] as AllocType>::SHAPE.is_none());
 
 #[cfg(test)]
 #[allow(dead_code, non_camel_case_types)]

@@ -15,6 +15,8 @@
 
 #[path = "../../../rust/abi/alloc_token.rs"]
 pub mod alloc_token;
+// `rust/abi/shape.rs`: a child module of `alloc_token.rs`, which uses it.
+pub use alloc_token::shape;
 
 /// `include/kpart.h` as bindgen makes it in the module build.
 mod kpart_bindings;
