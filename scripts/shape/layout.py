@@ -230,12 +230,9 @@ class TypeTable:
             s = self._node(sub)
             if s.get('kind') != 'DISubrange':
                 continue
-            if 'count' in s:
-                n = _int(s['count'], -1) if not s['count'].startswith('!') else -1
-            elif 'upperBound' in s and not s['upperBound'].startswith('!'):
-                n = _int(s['upperBound'], -1) - _int(s.get('lowerBound'), 0) + 1
-            else:
-                n = -1
+            # C's arrays have a count: -1 or none for a flexible array, a
+            # variable (!N) for a variable-length one.
+            n = _int(s.get('count'), -1) if not s.get('count', '!').startswith('!') else -1
             if n <= 0:
                 return (0, 0)           # flexible: adds nothing
             count *= n

@@ -75,6 +75,7 @@ KNOWN = [
     ('struct flex { int n; void *p; char data[]; };', 'flex', 16, '21'),
     ('struct flexp { long n; void *p[]; };', 'flexp', 8, '2'),
     ('struct z0 { long l; int zero[0]; };', 'z0', 8, '2'),
+    ('struct flexal { long a __attribute__((aligned(32))); void *q[]; };', 'flexal', 32, '2000'),
     # Pointers through typedefs, qualifiers, _Atomic, function pointers.
     ('struct target; typedef struct target *target_p; struct tp { target_p a; int b; };',
      'tp', 16, '12'),
@@ -495,6 +496,7 @@ class Table(unittest.TestCase):
         broken(0, b'KPSHAPE2')
         broken(8, (2).to_bytes(4, 'little'))
         broken(208, (0x4000000000000009).to_bytes(8, 'little'))     # unsorted
+        broken(208 + 24, (2).to_bytes(8, 'little'))                 # twice
         broken(208 + 8, (9).to_bytes(4, 'little'))                  # size for class 0
         broken(208 + 20, b'\x05')                                   # class
         broken(208 + 18, b'\x03')                                   # group
