@@ -11,6 +11,7 @@ import json
 import random
 import re
 import shutil
+from shlex import quote as shlex_quote
 import subprocess
 import sys
 import tempfile
@@ -593,6 +594,98 @@ class Cli(unittest.TestCase):
             path.write_bytes(b'KPSHAPE1')
             r = subprocess.run([str(SHAPE), '--dump', str(path)], capture_output=True, text=True)
             self.assertNotEqual(r.returncode, 0)
+
+
+FAKE_FOO = """struct foo { void *p; long n; };
+struct dup { int a; };
+struct big { char c[9000]; };
+void *alloc(unsigned long size, unsigned long token);
+#define my_alloc(...) alloc(1, __builtin_infer_alloc_token(__VA_ARGS__))
+void *f(int n)
+{
+    void *a = my_alloc(sizeof(struct foo));
+    void *b = my_alloc(sizeof(struct dup));
+    void *c = my_alloc(n * sizeof(char *));
+    void *d = my_alloc(n);
+    void *e = my_alloc(sizeof(struct big));
+    return (void *)((long)a ^ (long)b ^ (long)c ^ (long)d ^ (long)e);
+}
+"""
+FAKE_BAR = """struct dup { long a; long b; };
+void *alloc(unsigned long size, unsigned long token);
+void *g(void)
+{
+    return alloc(1, __builtin_infer_alloc_token(sizeof(struct dup)));
+}
+"""
+FAKE_TOKENS = r"""#include <stdio.h>
+struct foo { void *p; long n; };
+struct dup { long a; long b; };
+int main(void)
+{
+    printf("foo %lu\n", (unsigned long)__builtin_infer_alloc_token(sizeof(struct foo)));
+    printf("dup %lu\n", (unsigned long)__builtin_infer_alloc_token(sizeof(struct dup)));
+    printf("char * %lu\n", (unsigned long)__builtin_infer_alloc_token(sizeof(char *)));
+    return 0;
+}
+"""
+
+
+@unittest.skipUnless(HAVE_CLANG and shutil.which('opt-22'), 'clang-22 or opt-22 missing')
+class TableOfModules(unittest.TestCase):
+    """kpart-shape -o on a module build directory as Kbuild leaves it (the
+    saved commands, .mod files and modules.order), of two plain C files
+    that call the token builtin as kpart.h's macros do."""
+
+    def test_table(self):
+        with tempfile.TemporaryDirectory() as d:
+            d = Path(d)
+            kdir, mdir = d / 'kdir', d / 'mod'
+            (kdir / 'include' / 'config').mkdir(parents=True)
+            (kdir / 'include' / 'generated').mkdir()
+            (kdir / 'include' / 'config' / 'kernel.release').write_text('6.12.0-fake\n')
+            (kdir / 'include' / 'generated' / 'compile.h').write_text(
+                '#define UTS_MACHINE "x86_64"\n#define UTS_VERSION "#1 SMP Thu Jan 1"\n')
+            mdir.mkdir()
+            for name, src in (('foo', FAKE_FOO), ('bar', FAKE_BAR)):
+                (mdir / f'{name}.c').write_text(src)
+                (mdir / f'{name}.o').write_text('')
+                cmd = ['clang-22', '-Wp,-MMD,x.d', '-D__malloc=__attribute__((__malloc__))',
+                       '-D__alloc_size(x)=__attribute__((alloc_size(x)))', '-O2',
+                       '-falloc-token-max=9223372036854775808', '-c', '-o',
+                       str(mdir / f'{name}.o'), str(mdir / f'{name}.c')]
+                (mdir / f'.{name}.o.cmd').write_text(
+                    f'savedcmd_{mdir}/{name}.o := {" ".join(map(shlex_quote, cmd))}\n\n'
+                    f'source_{name}.o := {mdir}/{name}.c\n')
+            (mdir / 'fake.mod').write_text(f'{mdir}/foo.o\n{mdir}/bar.o\n')
+            (mdir / 'modules.order').write_text('fake.o\n')
+            out = d / 'shape.bin'
+            runs = []
+            for _ in range(2):      # the second from the objects' caches
+                r = subprocess.run([str(SHAPE), '--kdir', str(kdir), '-o', str(out), str(mdir)],
+                                   capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                runs.append((out.read_bytes(), r.stderr))
+            self.assertEqual(runs[0], runs[1])
+            self.assertTrue((mdir / '.foo.o.shape.json').is_file())
+            self.assertIn('1 sites without an inferred type', r.stderr)
+            self.assertIn('above 8192 bytes left out: big', r.stderr)
+            t = table.read(out)
+            names = {int(k, 16): v for k, v in
+                     json.loads(Path(f'{out}.names').read_text()).items()}
+            tokens = {}
+            for line in run_c(FAKE_TOKENS,
+                              flags=('-falloc-token-max=9223372036854775808',)).splitlines():
+                name, _, token = line.rpartition(' ')
+                tokens[name] = int(token)
+        self.assertEqual((t.release, t.build), ('6.12.0-fake', '#1 SMP Thu Jan 1'))
+        got = {names[x.token]: (x.token, x.size, x.signature, x.pointer) for x in t.types}
+        self.assertEqual(got, {
+            'foo': (tokens['foo'], 16, '12', False),
+            'dup': (tokens['dup'], 16, '22', False),        # int a; and long a, b; merged
+            'char *': (tokens['char *'], 8, '1', True)})
+        self.assertGreaterEqual(tokens['foo'], 1 << 62)
+        self.assertLess(tokens['dup'], 1 << 62)
 
 
 def test_kernel():
