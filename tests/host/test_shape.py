@@ -645,7 +645,9 @@ class TableOfModules(unittest.TestCase):
             (kdir / 'include' / 'generated').mkdir()
             (kdir / 'include' / 'config' / 'kernel.release').write_text('6.12.0-fake\n')
             (kdir / 'include' / 'generated' / 'compile.h').write_text(
-                '#define UTS_MACHINE "x86_64"\n#define UTS_VERSION "#1 SMP Thu Jan 1"\n')
+                '#define UTS_MACHINE "x86_64"\n')
+            (kdir / 'include' / 'generated' / 'utsversion.h').write_text(
+                '#define UTS_VERSION "#1 SMP Thu Jan 1"\n')
             mdir.mkdir()
             for name, src in (('foo', FAKE_FOO), ('bar', FAKE_BAR)):
                 (mdir / f'{name}.c').write_text(src)
