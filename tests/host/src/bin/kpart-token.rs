@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! kpart-token [--max N] [--mode typehash|typehashpointersplit] [--pointer] TYPE_NAME
+//! kpart-token [--max N] [--mode typehash|typehashpointersplit] [--pointer] --stdin
 //! ```
 //!
 //! `TYPE_NAME` is Clang's canonical name of the type (`holder` for `struct holder`,
@@ -11,19 +12,22 @@
 //! `--pointer` says that the type holds a pointer. Without `--max` the token is unbounded (as
 //! without `-falloc-token-max`; `--max 0` is the same); the mode defaults to Clang's,
 //! `typehashpointersplit`. The decimal token goes to standard output; bad usage exits with 2.
+//! `--stdin`: one `TYPE_NAME` a line from standard input, one token a line out, in order.
 
 use kpart_host::alloc_token::{reduce, type_hash, TokenMode, UNBOUNDED};
+use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: kpart-token [--max N] [--mode typehash|typehashpointersplit] \
-                     [--pointer] TYPE_NAME";
+                     [--pointer] TYPE_NAME|--stdin";
 
 /// What to compute.
 struct Request {
     max: u64,
     mode: TokenMode,
     pointer: bool,
-    name: String,
+    /// `None`: the names come from standard input.
+    name: Option<String>,
 }
 
 /// Parses a bound: decimal or `0x` hexadecimal.
@@ -49,6 +53,7 @@ fn parse(args: Vec<String>) -> Result<Option<Request>, String> {
     let mut max = UNBOUNDED;
     let mut mode = TokenMode::TypeHashPointerSplit;
     let mut pointer = false;
+    let mut stdin = false;
     let mut words = Vec::new();
     let mut args = args.into_iter();
     let mut options = true;
@@ -71,10 +76,22 @@ fn parse(args: Vec<String>) -> Result<Option<Request>, String> {
             "--" if inline.is_none() => options = false,
             "-h" | "--help" if inline.is_none() => return Ok(None),
             "--pointer" if inline.is_none() => pointer = true,
+            "--stdin" if inline.is_none() => stdin = true,
             "--max" => max = parse_max(&value()?)?,
             "--mode" => mode = parse_mode(&value()?)?,
             _ => return Err(format!("unknown option '{arg}'")),
         }
+    }
+    if stdin {
+        if !words.is_empty() {
+            return Err("--stdin takes no TYPE_NAME".to_string());
+        }
+        return Ok(Some(Request {
+            max,
+            mode,
+            pointer,
+            name: None,
+        }));
     }
     if words.is_empty() {
         return Err("missing TYPE_NAME".to_string());
@@ -87,7 +104,7 @@ fn parse(args: Vec<String>) -> Result<Option<Request>, String> {
         max,
         mode,
         pointer,
-        name,
+        name: Some(name),
     }))
 }
 
@@ -110,10 +127,31 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let hash = type_hash(request.name.as_bytes());
-    println!(
-        "{}",
-        reduce(hash, request.pointer, request.max, request.mode)
-    );
+    let token = |name: &str| {
+        reduce(
+            type_hash(name.as_bytes()),
+            request.pointer,
+            request.max,
+            request.mode,
+        )
+    };
+    let Some(name) = &request.name else {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else {
+                eprintln!("kpart-token: standard input must be UTF-8");
+                return ExitCode::from(2);
+            };
+            if writeln!(out, "{}", token(&line)).is_err() {
+                return ExitCode::FAILURE;
+            }
+        }
+        return if out.flush().is_ok() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+    };
+    println!("{}", token(name));
     ExitCode::SUCCESS
 }
