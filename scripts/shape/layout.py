@@ -323,6 +323,9 @@ class TypeTable:
             return None
         if name in self.typedefs:
             return self._layout_of(self.typedefs[name])
+        m = re.match(r'^(?:const|volatile) (.*)$', name)
+        if m:
+            return self.get(m.group(1))
         return None
 
 

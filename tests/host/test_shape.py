@@ -137,6 +137,8 @@ class KnownLayouts(unittest.TestCase):
         self.assertEqual(self.types.get('target_p'), layout.Layout(8, '1', True))
         self.assertEqual(self.types.get('cb_t'), layout.Layout(8, '1', True))
         self.assertEqual(self.types.get('uintptr_t').signature, '1')
+        self.assertEqual(self.types.get('const volatile pd'), self.types.get('pd'))
+        self.assertIsNone(self.types.get('const void'))
         self.assertIsNone(self.types.get('target'))     # declared, never defined
         self.assertIsNone(self.types.get('no_such_type'))
 
@@ -596,7 +598,13 @@ class Cli(unittest.TestCase):
             self.assertNotEqual(r.returncode, 0)
 
 
-FAKE_FOO = """struct foo { void *p; long n; };
+# make wrap's kpart_wrap.h includes the site tool; kpart-shape adds none to
+# a file whose command has include/wrap.
+WRAP_TOOL = """#ifdef KPART_WRAP_CATALOGUE
+#include KPART_WRAP_CATALOGUE
+#endif
+"""
+FAKE_FOO = WRAP_TOOL + """struct foo { void *p; long n; };
 struct dup { int a; };
 struct big { char c[9000]; };
 void *alloc(unsigned long size, unsigned long token);
@@ -611,7 +619,7 @@ void *f(int n)
     return (void *)((long)a ^ (long)b ^ (long)c ^ (long)d ^ (long)e);
 }
 """
-FAKE_BAR = """struct dup { long a; long b; };
+FAKE_BAR = WRAP_TOOL + """struct dup { long a; long b; };
 void *alloc(unsigned long size, unsigned long token);
 void *g(void)
 {
@@ -652,7 +660,8 @@ class TableOfModules(unittest.TestCase):
             for name, src in (('foo', FAKE_FOO), ('bar', FAKE_BAR)):
                 (mdir / f'{name}.c').write_text(src)
                 (mdir / f'{name}.o').write_text('')
-                cmd = ['clang-22', '-Wp,-MMD,x.d', '-D__malloc=__attribute__((__malloc__))',
+                cmd = ['clang-22', '-Wp,-MMD,x.d', '-nostdinc', f'-I{d}/include/wrap',
+                       '-I/usr/include', '-D__malloc=__attribute__((__malloc__))',
                        '-D__alloc_size(x)=__attribute__((alloc_size(x)))', '-O2',
                        '-falloc-token-max=9223372036854775808', '-c', '-o',
                        str(mdir / f'{name}.o'), str(mdir / f'{name}.c')]
@@ -821,6 +830,32 @@ class KernelStructs(unittest.TestCase):
                 want = pahole_signature(r.stdout)
                 self.assertEqual(lay.signature, want, f'{name} ({lay.size} bytes)')
                 print(f'{name}\t{lay.size}\t{lay.signature}', file=sys.stderr)
+
+    def test_kpart_own_file(self):
+        """kpart-shape on kunit/c_pertype.c (which includes kpart.h itself)
+        compiled with the kernel's flags: Clang's tokens and the types'
+        layouts."""
+        from efficacy import kernel_tree
+        from importlib.machinery import SourceFileLoader
+        tool = SourceFileLoader('kpart_shape', str(SHAPE)).load_module()
+        args, _ = kernel_tree.compile_args(self.kdir, 'kernel/fork.c')
+        d = Path(self.tmp.name)
+        obj = d / 'c_pertype.o'
+        obj.write_text('')
+        cmd = args + [f'-I{TOP}/include', f'-I{TOP}/c', f'-I{TOP}/kunit', '-DMODULE',
+                      '-falloc-token-max=9223372036854775808', '-c', '-o', str(obj),
+                      str(TOP / 'kunit' / 'c_pertype.c')]
+        (d / '.c_pertype.o.cmd').write_text(
+            f'savedcmd_{obj} := {" ".join(map(shlex_quote, cmd))}\n')
+        res = tool.object_types(obj, d / '.c_pertype.o.cmd', self.kdir)
+        got = {name: (size, sig) for token, name, _, size, sig in res['types']}
+        self.assertEqual({k: v for k, v in got.items() if k.startswith('kpart_pt_')}, {
+            'kpart_pt_a': (24, '222'), 'kpart_pt_g': (24, '222'), 'kpart_pt_k': (24, '222'),
+            'kpart_pt_b': (24, '122'), 'kpart_pt_i': (24, '122'), 'kpart_pt_o': (24, '111'),
+            'kpart_pt_atomic_c': (16, '12'), 'kpart_pt_acct': (48, '122222'),
+            'kpart_pt_over_c': (32, '1222')})
+        for token, name, _, size, sig in res['types']:
+            self.assertEqual(token >= 1 << 62, '1' in sig or '3' in sig, name)
 
 
 if __name__ == '__main__':
