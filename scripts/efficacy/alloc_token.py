@@ -29,3 +29,20 @@ def token(name, pointer, max_=UNBOUNDED):
     args = [_binary(), '--max', str(0 if max_ == UNBOUNDED else max_)] + \
         (['--pointer'] if pointer else []) + ['--', name]
     return int(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
+
+
+def tokens(names, pointer=False, max_=UNBOUNDED):
+    """The tokens of many type NAMES at once (kpart-token --stdin), in
+    order: for each, as token() gives it."""
+    names = list(names)
+    if not names:
+        return []
+    if any('\n' in n for n in names):
+        raise ValueError('a type name with a newline')
+    args = [_binary(), '--stdin', '--max', str(0 if max_ == UNBOUNDED else max_)] + \
+        (['--pointer'] if pointer else [])
+    out = subprocess.run(args, check=True, capture_output=True, text=True,
+                         input=''.join(n + '\n' for n in names)).stdout.split()
+    if len(out) != len(names):
+        raise RuntimeError(f'kpart-token --stdin: {len(out)} tokens for {len(names)} names')
+    return [int(t) for t in out]

@@ -102,6 +102,9 @@ def _reason(scheme, cat, v, r, p, same_type):
             return 'victim not a module' if v.family == 'kmalloc' else 'not kmalloc'
         if cv != cr:
             return 'kpart vs kernel cache'
+    if scheme.family == 'kpart-shape' and sch.covered(scheme, v, v) and \
+            sch.covered(scheme, r, v):
+        return _shape_reason(scheme, v, r, p)
     if p == 0:
         if v.family == 'bucket' or r.family == 'bucket':
             return 'kmem_buckets'
@@ -122,10 +125,37 @@ def _reason(scheme, cat, v, r, p, same_type):
     return 'token collision'
 
 
-def evaluate(chains, resolve, kconfig, spray_objs):
+HEAPS = {'unsigned': 'the unsigned heap', 'data': 'the data heap',
+         'var': 'a variable heap', 'var-pointers': 'a variable heap'}
+
+
+def _shape_reason(scheme, v, r, p):
+    """Why shape mode does or does not separate V and R (seed 0's heaps)."""
+    cv = scheme.model.cache(*sch.shape_alloc(v), 0)
+    cr = scheme.model.cache(*sch.shape_alloc(r), 0)
+    if p == 0:
+        return 'shape: different heaps' if cv[0] != cr[0] or cv[0] in HEAPS else \
+            'shape: different zones'
+    if cv[0] in HEAPS and cv == cr:
+        return f'shape: both in {HEAPS[cv[0]]}'
+    if p < 1:
+        return f'shape: one zone in {p:.0%} of loads'
+    if v.site.token == r.site.token:
+        return 'shape: same type'
+    return 'shape: same signature group' if cv[0] == 'zone' else 'shape: same cache'
+
+
+def evaluate(chains, resolve, kconfig, spray_objs, shape_models=None):
     """Verdicts for CHAINS. RESOLVE(obj, subsystem) -> Resolution;
-    SPRAY_OBJS: resolved spray objects (spray.SprayObj with .placed)."""
-    schemes = sch.all_schemes()
+    SPRAY_OBJS: resolved spray objects (spray.SprayObj with .placed);
+    SHAPE_MODELS: a function returning {budget: shape_model.ShapeModel},
+    called once every chain is resolved (the universe is the types of the
+    files compiled)."""
+    for c in chains:
+        resolve(c.victim, c.subsystem)
+        if c.reclaim:
+            resolve(c.reclaim, c.subsystem)
+    schemes = sch.all_schemes(shape_models() if shape_models else None)
     out = []
     for c in chains:
         vres = resolve(c.victim, c.subsystem)
@@ -145,7 +175,7 @@ def evaluate(chains, resolve, kconfig, spray_objs):
         for s in schemes:
             p = None
             if cat == 'slab':
-                p = sch.same_cache(s, v, r)
+                p = sch.same_cache(s, v, r, vd.victim_size)
                 vd.prevented[s.id] = None if p is None else 1.0 - p
             elif cat == 'cross-cache':
                 vd.prevented[s.id] = 1.0 if sch.retains(s, v) else 0.0
@@ -158,16 +188,19 @@ def evaluate(chains, resolve, kconfig, spray_objs):
     return schemes, out
 
 
+def usable(v, victim_size, spray_objs):
+    """The spray objects that can land in victim V's size class and
+    accounting."""
+    return [s for s in spray_objs if s.placed.family in ('kmalloc', 'bucket') and
+            spray_mod.fits(s, victim_size) and s.placed.acct == v.acct]
+
+
 def attacker(scheme, v, victim_size, spray_objs):
     """(spray objects certain to share V's cache, best probability, names of
     the certain ones) under SCHEME."""
     certain, best, names = 0, 0.0, []
-    for s in spray_objs:
-        if s.placed.family not in ('kmalloc', 'bucket'):
-            continue
-        if not spray_mod.fits(s, victim_size) or s.placed.acct != v.acct:
-            continue
-        p = sch.same_cache(scheme, v, s.placed)
+    for s in usable(v, victim_size, spray_objs):
+        p = sch.same_cache(scheme, v, s.placed, victim_size)
         if p is None:
             continue
         best = max(best, p)
@@ -197,4 +230,47 @@ def totals(schemes, verdicts):
             'attacker_mean_certain': round(sum(vd.spray[s.id][0] for vd in slab) /
                                            max(1, len(slab)), 1),
         }
+    return out
+
+
+def stopped(scheme, vd, sprays, seed):
+    """(fixed, adaptive) for slab verdict VD in the load with SEED: whether
+    SCHEME keeps the first reclaimer out of the victim's cache, and whether
+    it keeps every usable spray object of SPRAYS (usable()) out as well. An
+    unknown verdict (a site unresolved) is not stopped."""
+    p = sch.same_cache(scheme, vd.victim, vd.reclaim, vd.victim_size, seed)
+    if p is None or p > 0:
+        return False, False
+    for s in sprays:
+        if sch.same_cache(scheme, vd.victim, s.placed, vd.victim_size, seed):
+            return True, False
+    return True, True
+
+
+def per_seed(schemes, verdicts, spray_objs, seeds):
+    """{scheme id: [(fixed, adaptive) slab chains stopped, per seed]}: seeds
+    0 .. SEEDS - 1 for the randomised schemes, one entry for the others."""
+    slab = [(vd, usable(vd.victim, vd.victim_size, spray_objs))
+            for vd in verdicts if vd.category == 'slab']
+    out = {}
+    for s in schemes:
+        rows = []
+        for seed in range(seeds if s.randomised else 1):
+            fixed = adaptive = 0
+            for vd, sprays in slab:
+                f, a = stopped(s, vd, sprays, seed)
+                fixed += f
+                adaptive += a
+            rows.append((fixed, adaptive))
+        out[s.id] = rows
+    return out
+
+
+def mean_worst(rows):
+    """{'fixed': (mean, worst), 'adaptive': (mean, worst)} of per_seed()
+    rows: the mean over seeds and the fewest chains any seed stops."""
+    out = {}
+    for i, k in enumerate(('fixed', 'adaptive')):
+        vals = [r[i] for r in rows]
+        out[k] = (sum(vals) / len(vals), min(vals))
     return out

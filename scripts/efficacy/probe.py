@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
-from . import kernel_tree
+from . import kernel_tree, shape_model
 
 PROBE_H = Path(__file__).resolve().parent / 'probe.h'
 MAX_BOUND = 64
@@ -58,6 +58,13 @@ class Site:
     token: int         # unbounded token (0: Clang inferred no type)
     token64: int       # token with -falloc-token-max=64
     inferred: bool = True  # False: Clang's fallback token
+    # The inferred type, as shape_model.annotate() finds it in the IR: its
+    # name (Clang's for the token), size, layout signature and whether it
+    # is itself a pointer; None, 0 when unknown.
+    type_name: str = None
+    type_size: int = 0
+    signature: str = None
+    type_pointer: bool = False
 
     @property
     def where(self):
@@ -142,19 +149,24 @@ class Prober:
         self.clang = kernel_tree.clang_version()
         self.compiled = 0
         self.compile_seconds = 0.0
+        self.layout_seconds = 0.0
         self.memo = {}
 
     def _key(self, rel, text, args):
         h = hashlib.sha256()
         for part in (rel, text, PROBE_H.read_text(), ' '.join(args), self.clang,
-                     Path(__file__).read_text()):
+                     Path(__file__).read_text(), *(p.read_text() for p in shape_model.SOURCES)):
             h.update(part.encode(errors='replace'))
             h.update(b'\0')
         return h.hexdigest()[:24]
 
     def _compile(self, rel, args, bound):
+        """The sites of one compile; the unbounded one (BOUND None) has
+        full debug information, for the layout of each site's type
+        (shape_model.annotate)."""
         out = Path('/tmp') / f'kpart-efficacy-{rel.replace("/", "_")}.ll'
         cmd = ['clang-22'] + args[1:] + (['-falloc-token-max=%d' % bound] if bound else []) + \
+            (shape_model.DEBUG_FLAGS if bound is None else []) + \
             ['-include', str(PROBE_H), '-I', str(self.src / Path(rel).parent),
              '-S', '-emit-llvm', '-o', str(out), str(self.src / rel)]
         t0 = time.monotonic()
@@ -167,7 +179,12 @@ class Prober:
             raise ProbeError(f'{rel}: clang-22 failed: {(errs or ["?"])[0][:300]}')
         text = out.read_text(errors='replace')
         out.unlink()
-        return parse_ir(text)
+        sites = parse_ir(text)
+        if bound is None:
+            t0 = time.monotonic()
+            shape_model.annotate(text, sites)
+            self.layout_seconds += time.monotonic() - t0
+        return sites
 
     def sites(self, rel):
         """All allocation sites of source file REL (relative to the source

@@ -22,6 +22,18 @@ aside (the write-up already put them in one size class):
   kpart-pertype every type its own caches (the unbounded token with its
                 pointer flag); sites where Clang infers no type are split by
                 call site into 64 (like random mode).
+  kpart-shape   shape mode with a budget of B caches per size-class family
+                (shape_model.ShapeModel: signature groups shuffled onto
+                zones per load, single types, the data, variable and
+                unsigned heaps), over the universe of types the probe saw;
+                everything through kpart only.
+
+same_cache() gives a probability for the random schemes (random,
+kpart-pertype's untyped sites, kpart-shape: the fraction of the model's
+loads); with a seed, whether the two share a cache in that one load
+(RANDOM_KMALLOC_CACHES and kpart's fallback split: a keyed hash of the call
+site; shape: groups.cache_of with that seed), for the mean and the worst
+over seeds.
 
 kpart only holds what goes through it. Coverage 'module': the victim's
 code is a tristate module built through kpart's make wrap, and an
@@ -36,15 +48,18 @@ slabs, so a page that held a kpart object is never reused elsewhere (stops
 cross-cache reuse of kpart memory only).
 """
 
+import hashlib
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from wrap import helpers  # noqa: E402
+from shape import groups  # noqa: E402
 
 RANDOM_COPIES = 16
 PERTYPE_FALLBACK_SPLIT = 64
+SHAPE_BUDGETS = (64, 128, 260)
 
 # Out-of-line allocators whose kmalloc call (and so RANDOM_KMALLOC_CACHES'
 # call site) is inside them, not at their caller.
@@ -60,10 +75,16 @@ WRAP_ROUTED = frozenset(helpers.routed())
 class Scheme:
     """One column of the report."""
     id: str
-    family: str            # none, random, upstream, kpart-typed, kpart-pertype
-    partitions: int = 1
+    family: str            # none, random, upstream, kpart-typed, kpart-pertype, kpart-shape
+    partitions: int = 1    # kpart-shape: the budget
     retention: bool = False
     coverage: str = 'all'  # module or all (kpart only)
+    model: object = field(default=None, compare=False, repr=False)  # kpart-shape's
+
+    @property
+    def randomised(self):
+        """Whether a load's seed changes which allocations share."""
+        return self.family in ('random', 'kpart-pertype', 'kpart-shape')
 
     @property
     def kpart(self):
@@ -79,13 +100,16 @@ class Scheme:
         if not self.kpart:
             return names[self.family]
         base = 'kpart per-type' if self.family == 'kpart-pertype' else \
+            f'kpart shape B={self.partitions}' if self.family == 'kpart-shape' else \
             f'kpart typed P={self.partitions}'
         return f'{base}, {"retention" if self.retention else "no retention"}, ' \
             f'{"victim module wrapped" if self.coverage == "module" else "all through kpart"}'
 
 
-def all_schemes():
-    """Every scheme of the report, in order."""
+def all_schemes(shape_models=None):
+    """Every scheme of the report, in order. SHAPE_MODELS: {budget:
+    shape_model.ShapeModel} (without, the shape schemes' verdicts are
+    unknown)."""
     out = [Scheme('none', 'none'), Scheme('random', 'random', RANDOM_COPIES),
            Scheme('upstream', 'upstream', 16)]
     for family, p, name in (('kpart-typed', 16, 'kpart16'), ('kpart-typed', 64, 'kpart64'),
@@ -94,6 +118,12 @@ def all_schemes():
             for retention in (False, True):
                 sid = f'{name}{"+ret" if retention else ""}/{coverage}'
                 out.append(Scheme(sid, family, p, retention, coverage))
+    # Shape mode's table is of the kernel's types: everything through kpart.
+    for budget in SHAPE_BUDGETS:
+        for retention in (False, True):
+            sid = f'shape{budget}{"+ret" if retention else ""}/all'
+            out.append(Scheme(sid, 'kpart-shape', budget, retention, 'all',
+                              (shape_models or {}).get(budget)))
     return out
 
 
@@ -155,9 +185,37 @@ def _kernel_same(v, r, buckets=True):
     return 1.0
 
 
-def same_cache(scheme, v, r):
+def copy_of(key, seed, copies):
+    """The copy (0 .. COPIES - 1) call site KEY gets in the load with
+    SEED: a keyed hash, as the kernel's hash_64(caller ^ seed)."""
+    h = hashlib.blake2b(f'{seed}\0{key}'.encode(), digest_size=8).digest()
+    return int.from_bytes(h, 'little') % copies
+
+
+def _split(a, b, seed, copies):
+    """Whether sites A and B share one of COPIES copies chosen by site."""
+    if a == b:
+        return 1.0
+    if seed is None:
+        return 1.0 / copies
+    return 1.0 if copy_of(a, seed, copies) == copy_of(b, seed, copies) else 0.0
+
+
+def shape_alloc(x):
+    """(token, inferred, size class index or None) of allocation X for
+    shape_model: the size class of its constant size, else None (the
+    chain's)."""
+    s = x.site
+    klass = groups.size_class(s.size) if 0 < s.size <= groups.MAX_SIZE else None
+    return s.token, s.inferred, klass
+
+
+def same_cache(scheme, v, r, size=None, seed=None):
     """Probability that victim V and reclaimer R share a cache under SCHEME,
-    or None when a token it needs is unknown (a site unresolved)."""
+    or None when a token it needs is unknown (a site unresolved). SIZE:
+    the size class in bytes the chain allocates them at (shape mode's
+    variable heaps; None: each type's own); SEED: in that one load (1.0 or
+    0.0 for the random schemes)."""
     if scheme.family == 'none':
         return 1.0
     if scheme.family in ('random', 'upstream'):
@@ -168,7 +226,7 @@ def same_cache(scheme, v, r):
         if scheme.family == 'random':
             if v.random_key is None or r.random_key is None:
                 return None
-            return 1.0 if v.random_key == r.random_key else 1.0 / RANDOM_COPIES
+            return _split(v.random_key, r.random_key, seed, RANDOM_COPIES)
         if v.site is None or r.site is None:
             return None
         return 1.0 if v.site.token_max(16) == r.site.token_max(16) else 0.0
@@ -182,11 +240,16 @@ def same_cache(scheme, v, r):
     if scheme.family == 'kpart-typed':
         return 1.0 if v.site.token_max(scheme.partitions) == \
             r.site.token_max(scheme.partitions) else 0.0
+    if scheme.family == 'kpart-shape':
+        if scheme.model is None:
+            return None
+        klass = groups.size_class(size) if size and size <= groups.MAX_SIZE else None
+        return scheme.model.share(shape_alloc(v), shape_alloc(r), klass, seed)
     if v.site.inferred != r.site.inferred:
         return 0.0
     if v.site.inferred:
         return 1.0 if v.site.token == r.site.token else 0.0
-    return 1.0 if v.random_key == r.random_key else 1.0 / PERTYPE_FALLBACK_SPLIT
+    return _split(v.random_key, r.random_key, seed, PERTYPE_FALLBACK_SPLIT)
 
 
 def retains(scheme, v):
