@@ -21,6 +21,10 @@
 #   make efficacy   which kernelCTF exploit chains each partitioning scheme
 #                   would stop (scripts/kpart-efficacy; ARGS='--json'); needs
 #                   the built test kernel's tree, never builds one
+#   make compare    one table of every scheme: chains stopped, memory,
+#                   instructions, skew, and a plot (scripts/kpart-compare;
+#                   ARGS='--memory FILE', '--json', '--markdown'); needs the
+#                   built test kernel's tree, never builds one
 #   make rustfmt / make checkpatch / make clean
 #
 # KDIR defaults to the cached test kernel (scripts/build/build-kernel.sh); point it
@@ -35,8 +39,8 @@ else
 kdir = $(KDIR)
 endif
 
-.PHONY: modules deps kernel test run boot shell wrap host-test bench efficacy rustfmt checkpatch \
-	clean
+.PHONY: modules deps kernel test run boot shell wrap host-test bench efficacy compare rustfmt \
+	checkpatch clean
 
 # rust/kernel_types.rs describes the kernel's own structs: it is made for
 # the kernel built against.
@@ -77,6 +81,9 @@ host-test:
 
 efficacy:
 	scripts/kpart-efficacy $(ARGS)
+
+compare:
+	scripts/kpart-compare $(ARGS)
 
 # Formats the Rust sources in place with the kernel's .rustfmt.toml (make
 # checkpatch checks them).

@@ -4,8 +4,10 @@
 (scripts/efficacy/probe.h, probe.py): the reduction of a token to a smaller
 bound against scripts/kpart-token, the probe against Clang on small C files
 (a plain file's allocation calls, and the builtin hooked as in a module
-built by make wrap), its input checking, and its verdicts on hand-made chains whose answers follow from
-first principles (tests/data/efficacy-chains.jsonl). The chain tests need
+built by make wrap), its input checking, and its verdicts on hand-made
+chains whose answers follow from first principles
+(tests/data/efficacy-chains.jsonl); shape mode's model on fixture types,
+the mean and worst seed, and kpart-compare's table. The chain tests need
 the built test kernel's tree (they are skipped without one) and reuse the
 tool's cache in out/efficacy/."""
 
@@ -21,7 +23,8 @@ TOOL = TOP / 'scripts' / 'kpart-efficacy'
 FIXTURE = TOP / 'tests' / 'data' / 'efficacy-chains.jsonl'
 sys.path.insert(0, str(TOP / 'scripts'))
 
-from efficacy import chains, probe, schemes  # noqa: E402
+from efficacy import chains, compare, evaluate, probe, schemes, shape_model  # noqa: E402
+from shape import groups  # noqa: E402
 from wrap import helpers  # noqa: E402
 
 TYPES = (('drr_class', True), ('msg_msg', True), ('unsigned char', False),
@@ -241,6 +244,220 @@ class WrapCoverage(unittest.TestCase):
         self.assertTrue(schemes.covered(everything, self.placed('sock_kmalloc'), victim))
         self.assertFalse(schemes.covered(everything, self.placed('memdup_user', 'bucket'),
                                          victim))
+
+
+HALF = shape_model.HALF
+
+
+def shape_types(*specs):
+    """groups.ShapeType per (token, size, signature[, pointer])."""
+    return [groups.ShapeType(tok, size, sig, *rest) for tok, size, sig, *rest in specs]
+
+
+def fillers(n, first=1000):
+    """N pointer-holding types of 64 bytes, each a signature group of its
+    own: distinct signatures of one length are never prefixes of each
+    other."""
+    out = []
+    for i in range(n):
+        digits = ''
+        for _ in range(7):
+            digits = '123'[i % 3] + digits
+            i //= 3
+        out.append((HALF + first + len(out), 64, '1' + digits))
+    return out
+
+
+class ShapeModel(unittest.TestCase):
+    """Shape mode as shape_model models it (rust/module/pertype/shape.rs
+    ShapeTable::family), on fixture types."""
+    K64 = groups.size_class(64)
+
+    def model(self, types, budget, seeds=50):
+        return shape_model.ShapeModel(shape_model.fixture_universe(types), budget, seeds)
+
+    def test_one_signature_shares_under_every_seed(self):
+        # Budget 3: no single types (3 * 3 // 10 == 0), 2 zones for 6 groups.
+        types = shape_types((HALF + 1, 64, '12222222'), (HALF + 2, 64, '12222222'),
+                            *fillers(5, first=10))
+        m = self.model(types, 3)
+        self.assertEqual(m.split.singles, 0)
+        for seed in range(m.seeds):
+            self.assertEqual(m.cache(HALF + 1, True, None, seed),
+                             m.cache(HALF + 2, True, None, seed), seed)
+        self.assertEqual(m.share((HALF + 1, True, None), (HALF + 2, True, None), self.K64), 1.0)
+
+    def test_a_prefix_joins_the_group(self):
+        types = shape_types((HALF + 1, 8, '1'), (HALF + 2, 8, '3'), (HALF + 3, 16, '1'),
+                            (HALF + 4, 16, '11'), (HALF + 5, 16, '12'))
+        shape_model.fixture_universe(types)
+        by = {t.token: t for t in types}
+        self.assertEqual(by[HALF + 3].group, by[HALF + 4].group)   # '1' then '11'
+        self.assertNotEqual(by[HALF + 4].group, by[HALF + 5].group)  # '11' then '12'
+
+    def test_12_and_21_apart_at_a_big_budget(self):
+        types = shape_types((HALF + 1, 16, '12'), (HALF + 2, 16, '21'), *fillers(30))
+        m = self.model(types, 1024)
+        self.assertEqual(m.split.zones[groups.size_class(16)], 2)
+        self.assertEqual(m.share((HALF + 1, True, None), (HALF + 2, True, None),
+                                 groups.size_class(16)), 0.0)
+
+    def test_they_can_share_at_a_small_budget(self):
+        # 3 groups of class 16 on 2 zones (the groups of class 64 take the
+        # budget): two of them share in every load.
+        types = shape_types((HALF + 1, 16, '12'), (HALF + 2, 16, '21'), (HALF + 3, 16, '31'),
+                            *fillers(30))
+        m = self.model(types, 3, seeds=200)
+        p = m.share((HALF + 1, True, None), (HALF + 2, True, None), groups.size_class(16))
+        self.assertGreater(p, 0.0)
+        self.assertLess(p, 1.0)
+
+    def test_data_only_never_with_pointer_types(self):
+        types = shape_types((1, 64, '22222222'), (2, 64, '20000000'),
+                            (HALF + 3, 64, '22222221'), (HALF + 4, 16, '1', True),
+                            *fillers(20))
+        for budget in (3, 64, 1024):
+            m = self.model(types, budget, seeds=20)
+            for seed in range(m.seeds):
+                data = {m.cache(t, True, k, seed) for t in (1, 2) for k in (None, 1, self.K64)}
+                self.assertEqual(data, {('data',)})
+                for t in [HALF + 3, HALF + 4] + [f[0] for f in fillers(20)]:
+                    self.assertNotEqual(m.cache(t, True, None, seed), ('data',))
+
+    def test_variable_heaps(self):
+        types = shape_types((HALF + 1, 8, '1', True), (HALF + 2, 16, '12'), (3, 16, '22'))
+        m = self.model(types, 64, seeds=5)
+        k8, k16, k64 = groups.size_class(8), groups.size_class(16), self.K64
+        for seed in range(5):
+            # At their own class: a zone (or a single type's cache).
+            self.assertIn(m.cache(HALF + 1, True, k8, seed)[0], ('zone', 'single'))
+            self.assertIn(m.cache(HALF + 2, True, k16, seed)[0], ('zone', 'single'))
+            # At another: an array of pointers, an array of the rest.
+            self.assertEqual(m.cache(HALF + 1, True, k64, seed), ('var-pointers',))
+            self.assertEqual(m.cache(HALF + 2, True, k64, seed), ('var',))
+            self.assertEqual(m.cache(3, True, k64, seed), ('data',))
+        # No type (the fallback), and tokens the table lacks, by pointer flag.
+        self.assertEqual(m.cache(0, False, k64, 0), ('unsigned',))
+        self.assertEqual(m.cache(HALF + 99, True, k64, 0), ('unsigned',))
+        self.assertEqual(m.cache(99, True, k64, 0), ('data',))
+
+    def test_seeds_change_the_assignment(self):
+        m = self.model(shape_types(*fillers(40)), 64, seeds=2)
+        self.assertNotEqual(m.load(0), m.load(1))
+        self.assertEqual(m.load(0), groups.cache_of(list(m.universe.types.values()), 64, 0))
+
+    def test_same_cache_follows_the_model(self):
+        types = shape_types((HALF + 1, 64, '12222222'), (HALF + 2, 64, '12222222'),
+                            (5, 64, '22222222'), *fillers(5, first=10))
+        m = self.model(types, 3)
+        s = schemes.Scheme('shape3/all', 'kpart-shape', 3, model=m)
+
+        def placed(token, size=64):
+            site = probe.Site(file='f.c', line=token % 1000, func='f', alloc='kmalloc',
+                              args='', size=size, acct=0, token=token, token64=0)
+            return schemes.Placed(family='kmalloc', acct=False, site=site)
+        self.assertEqual(schemes.same_cache(s, placed(HALF + 1), placed(HALF + 2), 64), 1.0)
+        self.assertEqual(schemes.same_cache(s, placed(HALF + 1), placed(5), 64), 0.0)
+        # A flexible array of the type at 192 bytes: the variable heap, with
+        # the other type's array.
+        self.assertEqual(schemes.same_cache(s, placed(HALF + 1, 0), placed(HALF + 10, 0), 192),
+                         1.0)
+        self.assertIsNone(schemes.same_cache(schemes.Scheme('x', 'kpart-shape', 3),
+                                             placed(1), placed(2), 64))
+
+
+class Seeds(unittest.TestCase):
+    """The mean and the worst seed of the randomised schemes."""
+
+    def test_mean_worst(self):
+        mw = evaluate.mean_worst([(3, 1), (5, 2), (4, 0)])
+        self.assertEqual(mw, {'fixed': (4.0, 3), 'adaptive': (1.0, 0)})
+
+    def test_per_seed_random(self):
+        def placed(line):
+            site = probe.Site(file='f.c', line=line, func='f', alloc='kmalloc', args='',
+                              size=64, acct=0, token=0, token64=0, inferred=False)
+            return schemes.Placed(family='kmalloc', acct=False, site=site)
+        v, r = placed(1), placed(2)
+        vd = evaluate.Verdict(chain=None, category='slab', victim=v, reclaim=r,
+                              victim_res=None, reclaim_res=None, victim_size=64)
+        rnd = schemes.Scheme('random', 'random', 16)
+        none = schemes.Scheme('none', 'none')
+        rows = evaluate.per_seed([rnd, none], [vd], [], 100)
+        self.assertEqual(rows['none'], [(0, 0)])
+        want = [int(schemes.copy_of('f.c:1', s, 16) != schemes.copy_of('f.c:2', s, 16))
+                for s in range(100)]
+        self.assertEqual([f for f, _ in rows['random']], want)
+        self.assertIn(0, want)          # some load puts them together
+        self.assertEqual(evaluate.mean_worst(rows['random'])['fixed'], (sum(want) / 100, 0))
+
+
+class CompareTable(unittest.TestCase):
+    """kpart-compare's columns, on a made-up evaluation."""
+
+    def table(self, memory=None):
+        types = shape_types((HALF + 1, 64, '12222222'), *fillers(10, first=10))
+        univ = shape_model.fixture_universe(types)
+        models = {b: shape_model.ShapeModel(univ, b, 10) for b in schemes.SHAPE_BUDGETS}
+
+        def site(line, token, inferred=True):
+            return probe.Site(file='f.c', line=line, func='f', alloc='kmalloc', args='',
+                              size=64, acct=0, token=token, token64=token % 64,
+                              inferred=inferred, type_size=64)
+        files = {'f.c': [site(1, HALF + 1), site(2, HALF + 10), site(3, 0, False)]}
+        v = schemes.Placed(family='kmalloc', acct=False, site=files['f.c'][0])
+        r = schemes.Placed(family='kmalloc', acct=False, site=files['f.c'][1])
+        vd = evaluate.Verdict(chain=None, category='slab', victim=v, reclaim=r,
+                              victim_res=None, reclaim_res=None, victim_size=64)
+        with tempfile.TemporaryDirectory() as d:
+            mem = None
+            if memory is not None:
+                mem = Path(d) / 'memory.json'
+                mem.write_text(json.dumps({'schemes': memory}))
+            return compare.run(schemes.all_schemes(models), [vd], [], files, univ, 10, mem)
+
+    def test_columns(self):
+        table, meta = self.table()
+        self.assertEqual([r['id'] for r in table], list(compare.IDS))
+        self.assertEqual(compare.IDS, ('none', 'random', 'upstream16', 'kpart16', 'kpart64',
+                                       'shape64', 'shape128', 'shape260', 'pertype'))
+        out = compare.text(table, meta)
+        for c in compare.COLUMNS:
+            self.assertIn(c, out.splitlines()[0])
+        by = {r['id']: r for r in table}
+        self.assertEqual(by['none']['fixed_mean'], 0)
+        self.assertEqual(by['pertype']['fixed_mean'], 1)
+        self.assertEqual((by['random']['seeds'], by['shape64']['seeds'], by['kpart16']['seeds']),
+                         (10, 10, 1))
+        self.assertIsNone(by['none']['caches'])
+        self.assertIn('n/a', out)
+        # In-line instructions from the committed benchmarks: shape is pertype's path.
+        self.assertEqual(by['shape64']['instructions'], by['pertype']['instructions'])
+        self.assertIsNone(by['upstream16']['instructions'])
+        self.assertGreater(by['none']['instructions'], 100)
+        # Skew: plain kmalloc puts the three sites in one cache.
+        self.assertEqual(by['none']['skew'], {'caches': 1, 'types_median': 3, 'types_max': 3,
+                                              'largest_share': 1.0, 'sites': 3})
+        self.assertEqual(by['pertype']['skew']['caches'], 3)
+        md = compare.markdown(table, meta)
+        self.assertTrue(md.startswith('| scheme |'))
+        self.assertEqual(len(md.split('\n\n')[0].splitlines()), 2 + len(compare.IDS))
+
+    def test_memory(self):
+        table, meta = self.table({'kpart16': {'caches': 416, 'slab_kb': 3072,
+                                              'baseline_slab_kb': 1024}})
+        by = {r['id']: r for r in table}
+        self.assertEqual((by['kpart16']['caches'], by['kpart16']['extra_slab_mb']), (416, 2.0))
+        self.assertIsNone(by['none']['extra_slab_mb'])
+        with self.assertRaises(compare.CompareError):
+            self.table({'kpart-16': {'caches': 1, 'slab_kb': 1, 'baseline_slab_kb': 1}})
+
+    def test_instructions_say_their_row(self):
+        instr, how = compare.instructions(compare.BENCH.read_text(), 64)
+        self.assertIn('64 bytes', how)
+        self.assertIn('pertype', how)
+        with self.assertRaises(compare.CompareError):
+            compare.instructions(compare.BENCH.read_text(), 65)
 
 
 def have_kernel_tree():
