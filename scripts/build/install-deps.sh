@@ -13,6 +13,7 @@ PACKAGES=(
 	python3-venv udev
 	flex bison bc libelf-dev libssl-dev cpio kmod xz-utils make python3
 	dwarves
+	gnuplot-nox
 )
 BINDGEN_VERSION=0.72.1
 BINDGEN=${BINDGEN:-$HOME/.cargo/bin/bindgen}
