@@ -600,12 +600,15 @@ pub trait AllocType {
     ///
     /// The primitives are data (`u8` is `"2"`, `u128` `"22"`), pointers of every kind `"1"`, and
     /// so is [`UintPtr`], as C's signatures take any `uintptr_t` (arrays of them included, which
-    /// Clang's token does not count as pointers, see [`AllocType::CANONICAL_HAS_POINTER`]). Arrays
-    /// repeat their element, transparent wrappers are their content, and `kpart_type!` structs
-    /// and unions combine their fields at their offsets. By default, and so for types declared with `kpart_type!(impl ...)` such as the
-    /// kernel's `bindings::` structs, [`Shape::NONE`]: their signature comes from the table C
-    /// builds from the kernel's debug information. A struct with a field that has none has none,
-    /// as has a type larger than 8 KiB. `c_void` has none, `()` the empty signature.
+    /// Clang's token does not count as pointers, see [`AllocType::CANONICAL_HAS_POINTER`]).
+    /// Arrays repeat their element, transparent wrappers are their content, and `kpart_type!`
+    /// structs and unions combine their fields at their offsets.
+    ///
+    /// By default, and so for the types of `kpart_type!(impl ...)` such as the kernel's
+    /// `bindings::` structs, [`Shape::NONE`]: their signature comes from the table C builds from
+    /// the kernel's debug information. A struct with a field that has none has none (a
+    /// zero-length array `[T; 0]` has the empty signature, whatever `T`), as has a type larger
+    /// than 8 KiB. `c_void` has none, `()` the empty signature.
     const SHAPE: Shape = Shape::from_c_str(Self::FIELD_SIGNATURE);
 
     /// [`AllocType::SHAPE`] in static memory (a constant promoted to a `'static`, of
@@ -822,8 +825,9 @@ impl_function_pointers!(A, B, C, D);
 /// [`AllocType::SIGNATURE`] points to.
 ///
 /// For a type defined elsewhere, such as a bindgen struct, the C name and the pointer flag are
-/// given (its signature is [`Shape::NONE`]: C's table has it): `kpart_type!(impl bindings::file as "file", has_pointer = EXPR);` (add
-/// `canonical_has_pointer = EXPR` for a `uintptr_t`-like typedef).
+/// given, `kpart_type!(impl bindings::file as "file", has_pointer = EXPR);` (add
+/// `canonical_has_pointer = EXPR` for a `uintptr_t`-like typedef); its signature is
+/// [`Shape::NONE`]: C's table has it.
 ///
 /// The expansion names the trait as plain `AllocType`, so the trait must be in scope where the
 /// macro is used; no other path of this module is needed. The macro is visible in the including

@@ -245,8 +245,15 @@ impl Shape {
 
     /// The signature with member `field`, of `field_size` bytes, at byte `offset`: each of
     /// `field`'s granules ORs its digit into every granule its bytes cover at `offset`, and the
-    /// signature grows with `'0'` to cover the member (a zero-sized one adds nothing). For a leaf member this is the leaf rule;
-    /// for a nested struct, its granules' digits spread over the granules they straddle.
+    /// signature grows with `'0'` to cover the member (a zero-sized one adds nothing).
+    ///
+    /// For a leaf member this is the leaf rule. A nested type's granules spread over the
+    /// granules they straddle, which is the leaf rule too outside packed layouts: at a multiple
+    /// of 8 granules map one to one, and a type that alignment places elsewhere is aligned to
+    /// less than 8, so it holds no pointer and its padding runs are under 4 bytes, too short to
+    /// leave a straddled granule to padding alone. A packed layout may place any type anywhere:
+    /// there the nested type's digits may reach a granule that only its padding, or only its
+    /// other kind, touches (C's signatures follow the leaves, byte by byte).
     ///
     /// `NONE` if either is `NONE` or the member ends beyond [`MAX_SIZE`].
     ///
@@ -289,22 +296,23 @@ impl Shape {
     }
 
     /// The signature of `n` elements of `elem_size` bytes and signature `elem` laid end to end:
-    /// an array `[T; n]`. `NONE` if `elem` is, or beyond [`MAX_SIZE`]; [`Shape::EMPTY`] for no
-    /// bytes.
+    /// an array `[T; n]`. [`Shape::EMPTY`] for no bytes, even of an element without signature
+    /// (a flexible array member `[T; 0]` adds nothing, whatever `T`); otherwise `NONE` if `elem`
+    /// is or beyond [`MAX_SIZE`].
     ///
     /// # Panics
     ///
     /// As [`Shape::sized`] for `elem` and `elem_size`.
     pub const fn repeat(elem: &Shape, elem_size: usize, n: usize) -> Shape {
-        if !elem.known {
-            return Shape::NONE;
-        }
         let total = match elem_size.checked_mul(n) {
             Some(total) if total <= MAX_SIZE => total,
             _ => return Shape::NONE,
         };
         if total == 0 {
             return Shape::EMPTY;
+        }
+        if !elem.known {
+            return Shape::NONE;
         }
         let elem = elem.sized(elem_size);
         // An element that is all data makes an array that is all data, whatever its size: the
@@ -589,10 +597,11 @@ mod tests {
             |x: Shape| x.union(&Shape::NONE),
             |x: Shape| Shape::NONE.union(&x),
             |_: Shape| Shape::NONE.sized(8),
-            |_: Shape| Shape::repeat(&Shape::NONE, 8, 0),
+            |_: Shape| Shape::repeat(&Shape::NONE, 8, 1),
         ] {
             assert!(op(s("2")).is_none());
         }
+        assert_eq!(Shape::repeat(&Shape::NONE, 8, 0), Shape::EMPTY);
     }
 
     #[test]
