@@ -383,13 +383,19 @@ class Seeds(unittest.TestCase):
                               victim_res=None, reclaim_res=None, victim_size=64)
         rnd = schemes.Scheme('random', 'random', 16)
         none = schemes.Scheme('none', 'none')
-        rows = evaluate.per_seed([rnd, none], [vd], [], 100)
+        pertype = schemes.Scheme('pertype/all', 'kpart-pertype', 0)
+        rows = evaluate.per_seed([rnd, none, pertype], [vd], [], 100)
         self.assertEqual(rows['none'], [(0, 0)])
-        want = [int(schemes.copy_of('f.c:1', s, 16) != schemes.copy_of('f.c:2', s, 16))
-                for s in range(100)]
-        self.assertEqual([f for f, _ in rows['random']], want)
-        self.assertIn(0, want)          # some load puts them together
-        self.assertEqual(evaluate.mean_worst(rows['random'])['fixed'], (sum(want) / 100, 0))
+        for sid, copies in (('random', 16), ('pertype/all', 64)):
+            want = [int(schemes.copy_of('f.c:1', s, copies) != schemes.copy_of('f.c:2', s, copies))
+                    for s in range(100)]
+            self.assertEqual([f for f, _ in rows[sid]], want)
+            self.assertEqual(evaluate.mean_worst(rows[sid])['fixed'],
+                             (sum(want) / 100, min(want)))
+        self.assertIn(0, [f for f, _ in rows['random']])   # some load puts them together
+        # Without a seed: the expectation.
+        self.assertAlmostEqual(schemes.same_cache(pertype, v, r), 1 / 64)
+        self.assertAlmostEqual(schemes.same_cache(rnd, v, r), 1 / 16)
 
 
 class CompareTable(unittest.TestCase):
@@ -421,9 +427,15 @@ class CompareTable(unittest.TestCase):
         self.assertEqual([r['id'] for r in table], list(compare.IDS))
         self.assertEqual(compare.IDS, ('none', 'random', 'upstream16', 'kpart16', 'kpart64',
                                        'shape64', 'shape128', 'shape260', 'pertype'))
+        self.assertEqual(compare.COLUMNS, (
+            'scheme', 'stopped, fixed', 'stopped, adaptive', 'caches', 'extra Slab MB',
+            'instr/pair', 'caches (sites)', 'types/cache med', 'types/cache max',
+            'largest cache'))
         out = compare.text(table, meta)
         for c in compare.COLUMNS:
             self.assertIn(c, out.splitlines()[0])
+        for r in table:
+            self.assertEqual(len(compare.cells(r)), len(compare.COLUMNS))
         by = {r['id']: r for r in table}
         self.assertEqual(by['none']['fixed_mean'], 0)
         self.assertEqual(by['pertype']['fixed_mean'], 1)
