@@ -30,22 +30,42 @@ def _site(res, placed):
     return f'{s.where} {s.func}() {s.alloc} {tok}'
 
 
-def resolution_stats(verdicts):
-    """Counts of resolved and unresolved victim and reclaimer sites, over
-    the objects that need one (kmalloc-family or unknown allocator)."""
-    out = {}
-    for role in ('victim', 'reclaim'):
-        ok = bad = 0
-        for vd in verdicts:
+def _reason(res):
+    """Why an object is unresolved, in one line."""
+    if res is None:
+        return 'not resolved'
+    return res.reason or '; '.join(res.why) or 'not resolved'
+
+
+def unresolved(verdicts):
+    """The victims and first reclaimers that need a site and have none:
+    [{'chain', 'role', 'type', 'reason'}], in the chains' order."""
+    out = []
+    for vd in verdicts:
+        for role in ('victim', 'reclaim'):
             placed = getattr(vd, role)
             res = vd.victim_res if role == 'victim' else vd.reclaim_res
             if placed is None or placed.family in ('page', 'dedicated'):
                 continue
-            if res is not None and res.status == 'resolved':
-                ok += 1
-            else:
-                bad += 1
-        out[role] = {'resolved': ok, 'unresolved': bad}
+            if res is None or res.status != 'resolved':
+                obj = vd.chain.victim if role == 'victim' else vd.chain.reclaim
+                out.append({'chain': vd.chain.id, 'role': role, 'type': obj.type_text,
+                            'reason': _reason(res)})
+    return out
+
+
+def resolution_stats(verdicts):
+    """Counts of resolved and unresolved victim and reclaimer sites, over
+    the objects that need one (kmalloc-family or unknown allocator), and
+    the unresolved ones with their reasons."""
+    out = {}
+    missing = unresolved(verdicts)
+    for role in ('victim', 'reclaim'):
+        need = sum(1 for vd in verdicts if getattr(vd, role) is not None and
+                   getattr(vd, role).family not in ('page', 'dedicated'))
+        bad = sum(1 for u in missing if u['role'] == role)
+        out[role] = {'resolved': need - bad, 'unresolved': bad}
+    out['objects'] = missing
     return out
 
 
@@ -109,9 +129,13 @@ def text(schemes, verdicts, tot, meta, spray_info):
         mod = vd.victim.symbol or '-'
         w(f'{c.id:<36} {vd.category:<11} {marks}  victim module: {mod}')
         w(f'    victim  {c.victim.type_text[:48]:<48} {_site(vd.victim_res, vd.victim)}')
+        if _site(vd.victim_res, vd.victim) == 'unresolved':
+            w(f'      unresolved: {_reason(vd.victim_res)}')
         if c.reclaim:
             w(f'    reclaim {c.reclaim.type_text[:48]:<48} '
               f'{_site(vd.reclaim_res, vd.reclaim)}')
+            if _site(vd.reclaim_res, vd.reclaim) == 'unresolved':
+                w(f'      unresolved: {_reason(vd.reclaim_res)}')
         if vd.category == 'slab':
             keys = ('random', 'upstream', 'kpart16/all', 'kpart64/all', 'pertype/all',
                     'kpart16/module')
@@ -126,6 +150,11 @@ def text(schemes, verdicts, tot, meta, spray_info):
               f'({vd.reasons["kpart16+ret/all"]})')
     w('')
     byp = [vd.chain.id for vd in verdicts if vd.chain.bypasses_random]
+    need = sum(rs[r]['resolved'] + rs[r]['unresolved'] for r in ('victim', 'reclaim'))
+    w(f'== Unresolved victims and first reclaimers ({len(rs["objects"])} of {need}):')
+    for u in rs['objects']:
+        w(f'  {u["chain"]} {u["role"]} {u["type"][:60]}: {u["reason"]}')
+    w('')
     w(f'== Write-ups that say they bypass RANDOM_KMALLOC_CACHES ({len(byp)}): '
       + ', '.join(byp))
     w('')

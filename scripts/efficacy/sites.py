@@ -10,6 +10,20 @@ Clang compiles each candidate with the probe, and each allocation call is
 scored: Clang inferred the named type at it (its token is that type's), it
 is in the alloc_site function, the variable it is assigned to is declared
 with the type, the hint's identifiers are in its statement.
+
+When no call scores enough, the object may come from a wrapper: a
+function of the kernel whose own allocation call does the work
+(ip_set_alloc, bpf_map_area_alloc, nf_ct_tmpl_alloc, alloc_netdev_mqs,
+kmalloc_reserve). The allocation call the kernel runs, and whose token
+Clang gives, is then the one inside the wrapper, so that is the site; the
+routes to it (Resolver.through_wrappers) start from a call whose result
+the object is: in the alloc_site function, assigned to a struct T *, sized
+by an ops structure's size member (.priv_size = sizeof(struct xfrm_if),
+read by rtnetlink), stored into the hint's struct member (skb->head), the
+type's constructor (a function returning struct T * that allocates one),
+a size macro holding sizeof(struct T) (SKB_HEAD_ALIGN), or a function
+named by the hint's words that calls the hint's allocator (sendmsg,
+sock_kmalloc). An object still unresolved gets a reason.
 """
 
 import json
@@ -19,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import alloc_token
+from .chains import cache_kind
 from .probe import ProbeError
 
 # C names of the raw element types write-ups use, as Clang prints them.
@@ -31,9 +46,40 @@ CODE = Path(__file__).read_text()      # cached candidates depend on it
 SKIP_DIRS = ('tools/', 'arch/', 'samples/', 'Documentation/', 'scripts/', 'usr/',
              'drivers/s390/')
 MIN_SCORE = 5
+WRAPPER_DEPTH = 3      # wrappers followed inside wrappers
+MAX_WRAPPERS = 8       # distinct callees followed per route
 ALLOC_CALL = r'\b(?:k[vz]?[mcz]alloc\w*|kv?zalloc\w*|kv?calloc\w*|kmemdup\w*|kstrn?dup|' \
     r'kvmalloc\w*|nla_memdup|sock_kmalloc|kmem_cache_z?alloc\w*|kmem_buckets_\w*|' \
     r'v?memdup_user\w*)\s*\('
+
+
+# Allocators probe.h records at the call: the direct path's business.
+PROBED = {'kmalloc', 'kzalloc', 'kmalloc_node', 'kzalloc_node', 'kmalloc_array', 'kcalloc',
+          'kmalloc_array_node', 'kcalloc_node', 'krealloc', 'krealloc_array',
+          'kmalloc_track_caller', 'kmalloc_node_track_caller', 'kvmalloc', 'kvzalloc',
+          'kvmalloc_node', 'kvzalloc_node', 'kvmalloc_array', 'kvcalloc', 'kmemdup',
+          'kstrdup', 'kstrndup', 'kmemdup_nul', 'kvmemdup', 'memdup_user', 'vmemdup_user',
+          'memdup_user_nul', 'kmem_cache_alloc', 'kmem_cache_zalloc', 'kmem_cache_alloc_node',
+          'kmem_cache_alloc_lru', 'kmem_buckets_alloc', 'kmem_buckets_valloc', 'nla_memdup',
+          'kasprintf', 'nla_strdup', 'sock_kmalloc'}
+# Not wrappers of a subsystem: the allocators themselves.
+NOT_WRAPPERS = ('mm/',)
+# Words of C that look like calls.
+C_WORDS = {'if', 'for', 'while', 'switch', 'return', 'sizeof', 'typeof', 'offsetof',
+           'container_of', 'ERR_PTR', 'ERR_CAST', 'PTR_ERR', 'IS_ERR', 'READ_ONCE',
+           'rcu_dereference', 'rcu_dereference_protected', 'likely', 'unlikely',
+           'max', 'min', 'max_t', 'min_t', 'ALIGN', 'struct_size', 'array_size'}
+PROSE_WORDS = {'with', 'from', 'into', 'user', 'data', 'freed', 'page', 'pages', 'buffer',
+               'element', 'elements', 'struct', 'that', 'this', 'their', 'object'}
+FUNC_DEF = re.compile(r'^(?:[A-Za-z_][^;=(){}\n]*\n)?(?:[A-Za-z_][^;=(){}\n]*?[\s*])?'
+                      r'([A-Za-z_]\w*)\s*\('
+                      r'[^;{}]*?\)\s*\{', re.M)
+ASSIGN = re.compile(r'\b(\w+)\s*=\s*(?:\([^()]*\)\s*)?(\w+)\s*\(')
+
+
+def is_probed(name):
+    """Whether NAME is an allocator probe.h records at its call."""
+    return name in PROBED or name.endswith('_noprof')
 
 
 @dataclass
@@ -46,6 +92,9 @@ class Resolution:
     tried: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     alternatives: int = 0          # other sites with the best score
+    via: list = field(default_factory=list)    # wrapper route: 'func() file:line'
+    reason: str = ''               # unresolved: why, in one line
+    best: tuple = None             # unresolved: (score, site) of the best call
 
     def to_json(self):
         """A JSON-ready dict."""
@@ -57,7 +106,8 @@ class Resolution:
                 'inferred': s.inferred if s else None, 'size': s.size if s else None,
                 'acct': s.acct if s else None, 'score': self.score, 'why': self.why,
                 'files_tried': self.tried, 'errors': self.errors,
-                'alternatives': self.alternatives}
+                'alternatives': self.alternatives, 'via': self.via,
+                'reason': self.reason or None}
 
 
 def subsystem_dirs(src, subsystem):
@@ -88,6 +138,9 @@ class Resolver:
         self._fields = {}
         self._text = {}
         self._lines = {}
+        self._funcs = {}
+        self._follow = {}
+        self._errors = []
         self._grep_file = Path(cache_dir) / 'grep.json' if cache_dir else None
         if self._grep_file and self._grep_file.is_file():
             saved = json.loads(self._grep_file.read_text())
@@ -297,7 +350,23 @@ class Resolver:
         return s, why
 
     def resolve(self, obj, subsystem):
-        """Resolve OBJ (a chains.Obj) of a chain of SUBSYSTEM."""
+        """Resolve OBJ (a chains.Obj) of a chain of SUBSYSTEM: an allocation
+        call of the candidate files, else one inside a wrapper."""
+        res = self.resolve_direct(obj, subsystem)
+        if res.status == 'resolved':
+            return res
+        self._errors = []
+        found = self.through_wrappers(obj, subsystem)
+        res.errors += [e for e in self._errors if e not in res.errors]
+        if found:
+            site, s, why, via = found
+            res.status, res.site, res.score, res.why, res.via = 'resolved', site, s, why, via
+            return res
+        res.reason = self.reason(obj, res)
+        return res
+
+    def resolve_direct(self, obj, subsystem):
+        """The best allocation call of OBJ's candidate files."""
         res = Resolution('unresolved')
         files = self.candidates(obj, subsystem)
         res.tried = files
@@ -321,8 +390,384 @@ class Resolver:
         s, why, site = scored[0]
         if s < MIN_SCORE:
             res.why = [f'best candidate {site.where} scores {s} < {MIN_SCORE}']
+            res.best = (s, site)
             return res
         res.status, res.site, res.score, res.why = 'resolved', site, s, why
         res.alternatives = sum(1 for x in scored[1:] if x[0] == s and
                                (x[2].token, x[2].token64) != (site.token, site.token64))
         return res
+
+    # Wrappers: the allocation call inside a kernel function that allocates
+    # for its caller.
+
+    def functions(self, rel):
+        """[(name, start, end)]: the function definitions of file REL, as
+        offsets of its text (kernel style: the closing brace in column 0)."""
+        if rel not in self._funcs:
+            text, out = self.text(rel), []
+            for m in FUNC_DEF.finditer(text):
+                end = re.compile(r'^\}', re.M).search(text, m.end())
+                out.append((m.group(1), m.start(), end.end() if end else len(text)))
+            self._funcs[rel] = out
+        return self._funcs[rel]
+
+    def body(self, rel, func):
+        """(start offset, text) of function FUNC in REL, or None."""
+        for name, start, end in self.functions(rel):
+            if name == func:
+                return start, self.text(rel)[start:end]
+        return None
+
+    def enclosing(self, rel, pos):
+        """(name, start, end) of the function of REL holding offset POS."""
+        for f in self.functions(rel):
+            if f[1] <= pos < f[2]:
+                return f
+        return None
+
+    def line_of(self, rel, pos):
+        """The line number of offset POS of REL."""
+        return self.text(rel).count('\n', 0, pos) + 1
+
+    def declared(self, rel, var, tag, pos=None):
+        """Whether VAR is declared a struct TAG * in REL (in the function
+        holding offset POS, when given)."""
+        text = self.text(rel)
+        fn = self.enclosing(rel, pos) if pos is not None else None
+        if fn:
+            text = text[fn[1]:fn[2]]
+        return re.search(r'struct\s+%s\s*\*\s*(?:\w+\s*(?:=[^,;]*)?,\s*\*?\s*)*%s\b'
+                         % (re.escape(tag), re.escape(var)), text) is not None
+
+    def macro_target(self, name):
+        """The function a function-like macro NAME of the headers calls
+        first ('alloc_netdev' -> 'alloc_netdev_mqs'), or None."""
+        r = subprocess.run(['grep', '-rhE', '--include=*.h', '-A3',
+                            r'^#\s*define\s+%s\(' % name, 'include', 'net', 'kernel'],
+                           cwd=self.src, capture_output=True, text=True)
+        m = re.search(r'define\s+%s\([^)]*\)\s*(?:\\\s*)?([\s\S]*)' % re.escape(name), r.stdout)
+        if not m:
+            return None
+        for callee in re.findall(r'\b([A-Za-z_]\w*)\s*\(', m.group(1)):
+            if callee not in C_WORDS and callee != name:
+                return callee
+        return None
+
+    def follow(self, name, depth=0):
+        """The allocation sites inside kernel function NAME, through the
+        wrappers it calls or returns: [(site, names on the way)]."""
+        if name in self._follow:
+            return self._follow[name]
+        self._follow[name] = []         # no cycles
+        out = []
+        if depth <= WRAPPER_DEPTH and name not in C_WORDS and not is_probed(name):
+            files = [f for f in self.grep(name) if not f.startswith(NOT_WRAPPERS) and
+                     self.body(f, name)]
+            if not files:
+                target = self.macro_target(name)
+                if target:
+                    out = [(s, [name] + v) for s, v in self.follow(target, depth + 1)]
+            for f in files[:2]:
+                start, text = self.body(f, name)
+                if not re.search(ALLOC_CALL + r'|\breturn\s+\w+\s*\(|=\s*\w+\s*\(', text):
+                    continue
+                try:
+                    sites = [s for s in self.prober.sites(f) if s.file == f and s.func == name]
+                except ProbeError as e:
+                    self._errors.append(str(e))
+                    continue
+                if sites:
+                    out += [(s, [f'{name}()']) for s in sites]
+                    continue
+                callees = []
+                for c in re.findall(r'(?:\breturn\s+|=\s*)(?:\([^()]*\)\s*)?(\w+)\s*\(', text):
+                    if c != name and c not in callees and c not in C_WORDS:
+                        callees.append(c)
+                for c in callees[:MAX_WRAPPERS]:
+                    out += [(s, [f'{name}()'] + v) for s, v in self.follow(c, depth + 1)]
+                if out:
+                    break
+        self._follow[name] = out
+        return out
+
+    def pick(self, obj, found):
+        """The best of FOUND [(site, via, evidence)], in the route's order,
+        for OBJ: the cache kind the write-up names, then the usual score,
+        then the route's order."""
+        kind = cache_kind(obj.cache)
+
+        def key(x):
+            site = x[1][0]
+            fam = 'dedicated' if site.alloc.startswith('kmem_cache_alloc') else 'kmalloc'
+            s, _ = self.score(site, obj)
+            return (kind is not None and kind != 'page' and fam != kind, -s, x[0])
+        return sorted(enumerate(found), key=key)[0][1] if found else None
+
+    def entries(self, obj, subsystem):
+        """The routes to a wrapper, best first: lists of (evidence, file,
+        line, callee) whose callee's result is the object; callee None
+        when the call at FILE:LINE is itself an allocation call."""
+        key = f'wrappers|{obj.key}|{subsystem}'
+        if key not in self._cand:
+            self._cand[key] = [r for r in (
+                self.route_alloc_site(obj), self.route_ops_size(obj),
+                self.route_constructor(obj, subsystem), self.route_assigned(obj, subsystem),
+                self.route_member(obj, subsystem), self.route_named(obj),
+                self.route_size_macro(obj, subsystem)) if r]
+        return self._cand[key]
+
+    def through_wrappers(self, obj, subsystem):
+        """(site, score, why, via) through a wrapper, or None."""
+        for route in self.entries(obj, subsystem):
+            found = []
+            seen = set()
+            for evidence, f, line, callee in route:
+                if callee is None:
+                    try:
+                        sites = [s for s in self.prober.sites(f) if s.file == f and
+                                 s.line == line]
+                    except ProbeError as e:
+                        self._errors.append(str(e))
+                        continue
+                    found += [(s, [], evidence) for s in sites]
+                    continue
+                if callee in seen or len(seen) >= MAX_WRAPPERS:
+                    continue
+                seen.add(callee)
+                found += [(s, v, evidence) for s, v in self.follow(callee)]
+            best = self.pick(obj, found)
+            if best:
+                site, via, evidence = best
+                s, why = self.score(site, obj)
+                return site, max(s, MIN_SCORE), [evidence] + why, via
+        return None
+
+    def route_alloc_site(self, obj):
+        """Calls in the alloc_site function whose result is the object."""
+        out = []
+        if not obj.alloc_site:
+            return out
+        for f in [f for f in self.grep(obj.alloc_site) if self.defines(f, obj.alloc_site)]:
+            start, text = self.body(f, obj.alloc_site) or (0, '')
+            for m in ASSIGN.finditer(text):
+                var, callee = m.group(1), m.group(2)
+                if obj.tag and not self.declared(f, var, obj.tag, start + m.start()):
+                    continue
+                if not is_probed(callee):
+                    out.append((f'{obj.alloc_site}() calls {callee}()', f,
+                                self.line_of(f, start + m.start()), callee))
+        return out
+
+    def route_assigned(self, obj, subsystem):
+        """Calls whose result is assigned to a struct T * (files of the
+        subsystem, of the hints, the candidates)."""
+        if not obj.tag:
+            return []
+        dirs = subsystem_dirs(self.src, subsystem)
+        dirs += sorted({str(Path(f).parent) for f in self.candidates(obj, subsystem)})
+        pool = self.grep(f'struct {obj.tag}')
+        files = [f for f in pool if any(f.startswith(d + '/') for d in dirs) or
+                 any(h in self.text(f) for h in obj.hints)]
+        files += [f for f in self.candidates(obj, subsystem) if f not in files]
+        out = []
+        for f in files:
+            for m in ASSIGN.finditer(self.text(f)):
+                var, callee = m.group(1), m.group(2)
+                if is_probed(callee) or callee in C_WORDS or \
+                        not self.declared(f, var, obj.tag, m.start()):
+                    continue
+                fn = self.enclosing(f, m.start())
+                rank = ('alloc' not in callee.lower(), -sum(h in self.text(f) for h in obj.hints),
+                        not any(f.startswith(d + '/') for d in dirs))
+                out.append((rank, (f'{fn[0] if fn else "?"}() assigns {callee}() to a '
+                                   f'struct {obj.tag} *', f, self.line_of(f, m.start()),
+                                   callee)))
+        return [e for _, e in sorted(out, key=lambda x: x[0])]
+
+    def ops_size_fields(self, obj):
+        """(member, ops struct) of initialisers '.priv_size = sizeof(struct
+        xfrm_if)' inside 'struct rtnl_link_ops x = {', for the type and the
+        struct types of the hint."""
+        names = [obj.tag] if obj.tag else []
+        names += [h for h in obj.hints if h != obj.tag]
+        out = set()
+        for name in names:
+            for f in self.grep(f'struct {name}'):
+                text = self.text(f)
+                for m in re.finditer(r'\.(\w+)\s*=\s*(?:sizeof|offsetof)\s*\(\s*struct\s+%s\b'
+                                     % re.escape(name), text):
+                    ops = re.findall(r'struct\s+(\w+)\s+\w+[^;{}()]*=\s*\{', text[:m.start()])
+                    if ops:
+                        out.add((m.group(1), ops[-1]))
+        return sorted(out)
+
+    def route_ops_size(self, obj):
+        """Calls sized by an ops structure's size member, in the files that
+        use that ops structure (rtnetlink for rtnl_link_ops.priv_size)."""
+        out = []
+        for member, ops in self.ops_size_fields(obj):
+            for f in self.grep(f'struct {ops}'):
+                for m in re.finditer(r'(?:\b(\w+)\s*=\s*)?(?:\([^()]*\)\s*)?(\w+)\s*\('
+                                     r'[^;]*?->%s\b' % re.escape(member), self.text(f)):
+                    callee = m.group(2)
+                    if callee in C_WORDS:
+                        continue
+                    fn = self.enclosing(f, m.start(2))
+                    ev = f'{fn[0] if fn else "?"}() calls {callee}() sized by ' \
+                        f'struct {ops}.{member} (set to the size of the type)'
+                    line = self.line_of(f, m.start(2))
+                    out.append((ev, f, line, None if is_probed(callee) else callee))
+        return out
+
+    def route_member(self, obj, subsystem):
+        """For a raw buffer whose hint names struct S and a member of it
+        (sk_buff head/data): what is stored into that member, where the
+        stored value comes from a call in the same function."""
+        if obj.tag:
+            return []
+        paren = ' '.join(re.findall(r'\(([^()]*)\)', obj.type_text))
+        words = set(re.findall(r'[A-Za-z_]\w*', paren))
+        pairs = set(obj.members)
+        for h in obj.hints:
+            pairs |= {(h, w) for w in words if w != h}
+        out = []
+        for struct, member in sorted(pairs):
+            pool = self.grep(f'struct {struct}')
+            if not pool:
+                continue
+            store = re.compile(r'\b(\w+)->%s\s*=\s*(?:\([^()]*\)\s*)?(\w+)\s*([(;])'
+                               % re.escape(member))
+            for f in pool:
+                text = self.text(f)
+                if f'->{member}' not in text:
+                    continue
+                for m in store.finditer(text):
+                    if not self.declared(f, m.group(1), struct, m.start()):
+                        continue
+                    fn = self.enclosing(f, m.start())
+                    if not fn:
+                        continue
+                    if m.group(3) == '(':
+                        calls = [(m.start(2), m.group(2))]
+                    else:
+                        calls = [(fn[1] + a.start(2), a.group(2)) for a in re.finditer(
+                            r'\b(%s)\s*=\s*(?:\([^()]*\)\s*)?(\w+)\s*\(' % re.escape(m.group(2)),
+                            text[fn[1]:m.start()])]
+                    for pos, callee in calls:
+                        if callee in C_WORDS:
+                            continue
+                        out.append((f'{fn[0]}() stores {callee}() into {struct}->{member}',
+                                    f, self.line_of(f, pos),
+                                    None if is_probed(callee) else callee))
+        # the most common wrapper first
+        count = {}
+        for e in out:
+            count[e[3]] = count.get(e[3], 0) + 1
+        return sorted(out, key=lambda e: (-count[e[3]], e[1], e[2]))
+
+    def route_named(self, obj):
+        """An allocator named by the hint (sock_kmalloc), called in a
+        function the hint's other words name (sendmsg -> ____sys_sendmsg)."""
+        allocs = [h for h in obj.hints if is_probed(h)]
+        words = {w for w in re.findall(r'[A-Za-z]\w{3,}', ' '.join(
+            re.findall(r'\(([^()]*)\)', obj.type_text)))
+                 if w.lower() not in PROSE_WORDS and w not in allocs}
+        out = []
+        for a in allocs:
+            for f in self.grep(a):
+                for name, start, end in self.functions(f):
+                    if not any(w in name.split('_') for w in words):
+                        continue
+                    text = self.text(f)[start:end]
+                    for m in re.finditer(r'\b%s\s*\(' % re.escape(a), text):
+                        out.append((f'{a}() in {name}() (hint)', f,
+                                    self.line_of(f, start + m.start()), None))
+        return out
+
+    def route_constructor(self, obj, subsystem):
+        """The type's constructor: a function returning a struct T * that
+        assigns an allocation call to a struct T *."""
+        if not obj.tag:
+            return []
+        r = subprocess.run(['grep', '-rlE', '--include=*.c', '-e',
+                            r'^(static |inline |__\w+ )*struct %s \*' % obj.tag, '.'],
+                           cwd=self.src, capture_output=True, text=True)
+        dirs = subsystem_dirs(self.src, subsystem)
+        out = []
+        for f in sorted(p[2:] for p in r.stdout.split()):
+            if f.startswith(SKIP_DIRS) and not f.startswith('arch/x86/'):
+                continue
+            text = self.text(f)
+            for name, start, end in self.functions(f):
+                head = text[start:text.index('(', start)]
+                if not re.search(r'\bstruct\s+%s\s*\*\s*\w+$' % obj.tag, head.strip()):
+                    continue
+                for m in re.finditer(r'\b(\w+)\s*=\s*(?:\([^()]*\)\s*)?(\w+)\s*\(',
+                                     text[start:end]):
+                    if is_probed(m.group(2)) and \
+                            self.declared(f, m.group(1), obj.tag, start + m.start()):
+                        rank = not any(f.startswith(d + '/') for d in dirs)
+                        out.append((rank, (f'in {name}(), which returns a struct {obj.tag} *',
+                                           f, self.line_of(f, start + m.start()), None)))
+        return [e for _, e in sorted(out, key=lambda x: x[0])][:MAX_FILES]
+
+    def size_macros(self, tag):
+        """The function-like macros of the headers whose definition holds
+        sizeof(struct TAG)."""
+        r = subprocess.run(['grep', '-rlE', '--include=*.h',
+                            r'sizeof\s*\(\s*struct\s+%s\s*\)' % tag, 'include'],
+                           cwd=self.src, capture_output=True, text=True)
+        out = set()
+        for h in r.stdout.split():
+            text = (self.src / h).read_text(errors='replace')
+            for m in re.finditer(r'^#\s*define\s+(\w+)\(((?:[^\n]*\\\n)*[^\n]*)', text, re.M):
+                if re.search(r'sizeof\s*\(\s*struct\s+%s\s*\)' % tag, m.group(2)):
+                    out.add(m.group(1))
+        return sorted(out)
+
+    def route_size_macro(self, obj, subsystem):
+        """Allocation calls sized by a variable set from a macro that holds
+        sizeof(struct T) (SKB_HEAD_ALIGN for struct skb_shared_info); the
+        subsystem's files first, then the files with the most."""
+        if not obj.tag:
+            return []
+        dirs = subsystem_dirs(self.src, subsystem)
+        out = []
+        for mac in self.size_macros(obj.tag):
+            for f in self.grep(mac):
+                text = self.text(f)
+                for m in re.finditer(r'\b(\w+)\s*=\s*%s\s*\(' % re.escape(mac), text):
+                    fn = self.enclosing(f, m.start())
+                    if not fn:
+                        continue
+                    rest = text[m.end():fn[2]]
+                    for a in re.finditer(ALLOC_CALL + r'[^;]*\b%s\b' % re.escape(m.group(1)),
+                                         rest):
+                        out.append((f'{fn[0]}() sizes it by {mac}(), which holds '
+                                    f'sizeof(struct {obj.tag})',
+                                    f, self.line_of(f, m.end() + a.start()), None))
+        count = {}
+        for e in out:
+            count[e[1]] = count.get(e[1], 0) + 1
+        return sorted(out, key=lambda e: (not any(e[1].startswith(d + '/') for d in dirs),
+                                          -count[e[1]], e[1], e[2]))[:2 * MAX_FILES]
+
+    def reason(self, obj, res):
+        """Why OBJ stays unresolved, in one line."""
+        if obj.tag and not self.grep(f'struct {obj.tag}'):
+            return f'struct {obj.tag} is in no C file of this kernel (code removed or renamed)'
+        if res.errors and not res.tried:
+            return f'a candidate file does not compile: {res.errors[0]}'
+        best = res.best
+        tail = '; no wrapper call leads to an allocation'
+        if obj.tag and best is None:
+            return f'no allocation call or wrapper takes the size of struct {obj.tag} or ' \
+                f'returns one (allocated inside another object?){tail}'
+        if best is not None:
+            s, site = best
+            return f'no call matches: the best, {site.where} {site.func}() {site.alloc}, ' \
+                f'scores {s} < {MIN_SCORE}{tail}'
+        if res.errors:
+            return f'a candidate file does not compile: {res.errors[0]}'
+        return f'no candidate file holds the hint\'s identifiers ' \
+            f'({", ".join(obj.hints) or "none"}){tail}'
