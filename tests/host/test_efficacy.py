@@ -12,6 +12,7 @@ the built test kernel's tree (they are skipped without one) and reuse the
 tool's cache in out/efficacy/."""
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,7 +24,8 @@ TOOL = TOP / 'scripts' / 'kpart-efficacy'
 FIXTURE = TOP / 'tests' / 'data' / 'efficacy-chains.jsonl'
 sys.path.insert(0, str(TOP / 'scripts'))
 
-from efficacy import chains, compare, evaluate, probe, schemes, shape_model  # noqa: E402
+from efficacy import chains, compare, evaluate, probe, report, schemes, shape_model  # noqa: E402
+from efficacy import sites  # noqa: E402
 from shape import groups  # noqa: E402
 from wrap import helpers  # noqa: E402
 
@@ -539,6 +541,411 @@ class Fixture(unittest.TestCase):
         self.assertEqual(c['prevented']['none'], 0.0)
         self.assertEqual(c['prevented']['random'], 1.0)
         self.assertEqual(c['reasons']['random'], 'kmem_buckets')
+
+
+# A made-up kernel tree whose objects come from wrappers: each resolution
+# follows from the text. No Clang: the stand-in prober lists the calls of
+# the allocators probe.h records, in their functions, with no type inferred.
+WRAPPER_TREE = {
+    'include/linux/netdev.h': '''
+#define alloc_dev(priv) \\\\
+	alloc_dev_mqs(priv, 1)
+#define HEAD_ALIGN(x) ((x) + sizeof(struct shinfo))
+#define PLAIN_ALIGN(x) (((x) + 63) & ~63)
+''',
+    'net/set/set_core.c': '''
+void *
+set_alloc(size_t size)
+{
+	return kvzalloc(size, GFP_KERNEL_ACCOUNT);
+}
+''',
+    'net/set/set_bitmap.c': '''
+struct bitmap_set { int n; unsigned long members[]; };
+
+static int bitmap_create(struct set *set, u32 n)
+{
+	struct bitmap_set *map;
+
+	map = set_alloc(sizeof(*map) + n);
+	return map ? 0 : -ENOMEM;
+}
+
+static int bitmap_lookup(struct set *set)
+{
+	struct bitmap_set *map;
+
+	map = set_lookup(set);
+	return map != NULL;
+}
+''',
+    'net/set/set_lookup.c': '''
+void *set_lookup(struct set *set)
+{
+	return set->data;
+}
+''',
+    'kernel/area/area.c': '''
+static void *__area_alloc(u64 size, int node, bool mmapable)
+{
+	void *area;
+
+	if (!mmapable) {
+		area = kmalloc_node(size, GFP_USER, node);
+		if (area)
+			return area;
+	}
+	return vmalloc_node(size, node);
+}
+
+void *area_alloc(u64 size, int node)
+{
+	return __area_alloc(size, node, false);
+}
+
+void *area_vmalloc(u64 size)
+{
+	return vmalloc_node(size, 0);
+}
+''',
+    'kernel/area/arraymap.c': '''
+struct big_array { int n; char value[]; };
+
+static struct map *array_alloc(union attr *attr)
+{
+	struct big_array *array;
+
+	array = area_alloc(sizeof(*array) + attr->n, 0);
+	return array ? &array->map : NULL;
+}
+
+struct ring_pages { int n; char data[]; };
+
+static struct map *ring_alloc(union attr *attr)
+{
+	struct ring_pages *ring;
+
+	ring = area_vmalloc(sizeof(*ring) + attr->n);
+	return ring ? &ring->map : NULL;
+}
+''',
+    'mm/vmalloc.c': '''
+void *vmalloc_node(unsigned long size, int node)
+{
+	return kmalloc(size, GFP_KERNEL);
+}
+''',
+    'net/ct/ct_core.c': '''
+struct conn { int use; };
+
+struct conn *tmpl_alloc(struct net *net, gfp_t flags)
+{
+	struct conn *tmpl;
+
+	tmpl = kzalloc(sizeof(*tmpl), flags);
+	return tmpl;
+}
+''',
+    'net/ct/ct_expr.c': '''
+static void zone_eval(struct expr *expr, struct regs *regs)
+{
+	struct conn *ct;
+
+	ct = tmpl_alloc(expr->net, GFP_ATOMIC);
+	regs->ct = ct;
+}
+''',
+    'net/core/dev.c': '''
+struct netdev { int mtu; char priv[]; };
+
+struct netdev *alloc_dev_mqs(int sizeof_priv, int queues)
+{
+	struct netdev *dev;
+
+	dev = kvzalloc(struct_size(dev, priv, sizeof_priv), GFP_KERNEL_ACCOUNT);
+	return dev;
+}
+''',
+    'net/core/link.c': '''
+struct netdev *create_link(struct link_ops *ops)
+{
+	struct netdev *dev;
+
+	dev = alloc_dev_mqs(ops->priv_size, 1);
+	return dev;
+}
+''',
+    'net/xif/xif.c': '''
+struct x_if { int id; };
+
+static struct link_ops xif_link_ops __read_mostly = {
+	.kind		= "xif",
+	.priv_size	= sizeof(struct x_if),
+};
+''',
+    'net/vif/vif.c': '''
+struct vif_priv { int id; };
+
+static int vif_register(struct net *net)
+{
+	struct netdev *ndev;
+
+	ndev = alloc_dev(sizeof(struct vif_priv));
+	return ndev ? 0 : -ENOMEM;
+}
+''',
+    'net/core/pkt.c': '''
+struct pkt_buff { unsigned char *head; unsigned char *data; };
+
+static void *reserve(unsigned int *size, gfp_t flags)
+{
+	unsigned int obj_size = HEAD_ALIGN(*size);
+	void *obj;
+
+	if (obj_size <= 512)
+		return kmem_cache_alloc_node(small_head_cache, flags, 0);
+	obj = kmalloc_node_track_caller(obj_size, flags, 0);
+	return obj;
+}
+
+int pkt_expand_head(struct pkt_buff *p, unsigned int size)
+{
+	u8 *data;
+
+	data = reserve(&size, GFP_ATOMIC);
+	p->head = data;
+	return 0;
+}
+''',
+    'net/core/shinfo.c': '''
+struct shinfo { int nr_frags; };
+
+static void *small_buf(unsigned int size)
+{
+	unsigned int len;
+
+	len = HEAD_ALIGN(size);
+	return kmalloc(len, GFP_ATOMIC);
+}
+
+static void *other_buf(unsigned int size)
+{
+	unsigned int len;
+
+	len = PLAIN_ALIGN(size);
+	return kmalloc(len, GFP_ATOMIC);
+}
+''',
+    'net/socket.c': '''
+static int ____sys_sendmsg(struct socket *sock, struct msghdr *msg)
+{
+	unsigned char *ctl_buf;
+
+	ctl_buf = sock_kmalloc(sock->sk, msg->msg_controllen, GFP_KERNEL);
+	return 0;
+}
+
+static int sock_setopt(struct socket *sock, int len)
+{
+	void *opt = sock_kmalloc(sock->sk, len, GFP_KERNEL);
+
+	return opt ? 0 : -ENOMEM;
+}
+''',
+    # Arrays of pointers to the type: candidates whose calls do not
+    # allocate it, ranked above the wrapper's file.
+    **{f'net/drv{i}/drv.c': '''
+static int drv_probe(int n)
+{
+	struct netdev **devs;
+
+	devs = kcalloc(n, sizeof(struct netdev *), GFP_KERNEL);
+	return devs ? 0 : -ENOMEM;
+}
+''' for i in range(4)},
+    'net/misc/embedded.c': '''
+struct tail_info { int n; };
+
+static int use_tail(struct buf *b)
+{
+	struct tail_info *t = (struct tail_info *)(b->data + b->end);
+
+	return t->n;
+}
+''',
+}
+
+
+class FakeProber:
+    """The calls of the allocators probe.h records, by line and function,
+    with no type inferred: what the resolver's routes need of a Prober."""
+
+    def __init__(self, resolver):
+        self.resolver = resolver
+        self.files = []
+
+    def sites(self, rel):
+        self.files.append(rel)
+        text = self.resolver.text(rel)
+        names = '|'.join(sorted(sites.PROBED, key=len, reverse=True))
+        out = []
+        for m in re.finditer(r'\b(%s)\s*\(' % names, text):
+            fn = self.resolver.enclosing(rel, m.start())
+            if fn:
+                out.append(probe.Site(file=rel, line=self.resolver.line_of(rel, m.start()),
+                                      func=fn[0], alloc=m.group(1), args='', size=0, acct=-1,
+                                      token=0, token64=0, inferred=False))
+        return out
+
+
+def obj_of(text, cache='kmalloc-256', alloc_site=None):
+    """A write-up object as chains.py builds it."""
+    return chains.parse_chain({'id': 'x', 'vuln_object': {'type': text, 'cache': cache,
+                                                          'alloc_site': alloc_site},
+                               'first_reclaim': None, 'cross_cache': False,
+                               'page_level': False}, 1).victim
+
+
+class Wrappers(unittest.TestCase):
+    """sites.Resolver on the made-up tree: objects allocated through a
+    wrapper resolve to the allocation call inside it, by each route; what
+    cannot be resolved says why."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix='kpart-wrappers-')
+        for rel, text in WRAPPER_TREE.items():
+            path = Path(cls.tmp.name) / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def resolve(self, text, subsystem='', **kw):
+        r = sites.Resolver(self.tmp.name, None)
+        r.prober = FakeProber(r)
+        res = r.resolve(obj_of(text, **kw), subsystem)
+        self.probed = r.prober.files
+        return res
+
+    def where(self, res):
+        self.assertEqual(res.status, 'resolved', res.reason)
+        return f'{res.site.where} {res.site.func}() {res.site.alloc}'
+
+    def test_assigned_to_the_type(self):
+        res = self.resolve('struct bitmap_set', 'net/set')
+        self.assertEqual(self.where(res), 'net/set/set_core.c:5 set_alloc() kvzalloc')
+        self.assertEqual(res.via, ['set_alloc()'])
+        self.assertIn('bitmap_create() assigns set_alloc()', res.why[0])
+
+    def test_wrapper_of_a_wrapper(self):
+        res = self.resolve('struct big_array', 'kernel/area')
+        self.assertEqual(self.where(res), 'kernel/area/area.c:7 __area_alloc() kmalloc_node')
+        self.assertEqual(res.via, ['area_alloc()', '__area_alloc()'])
+        # The allocators themselves (mm/) are no subsystem's wrappers.
+        res = self.resolve('struct ring_pages', 'kernel/area')
+        self.assertEqual(res.status, 'unresolved')
+        self.assertNotIn('mm/vmalloc.c', self.probed)
+
+    def test_called_in_the_alloc_site(self):
+        res = self.resolve('struct conn (template)', 'net/ct', alloc_site='zone_eval')
+        self.assertEqual(self.where(res), 'net/ct/ct_core.c:8 tmpl_alloc() kzalloc')
+        self.assertIn('zone_eval() calls tmpl_alloc()', res.why[0])
+
+    def test_ops_size_member(self):
+        res = self.resolve('struct netdev (xif device, struct x_if priv)', 'net/xif')
+        self.assertEqual(self.where(res), 'net/core/dev.c:8 alloc_dev_mqs() kvzalloc')
+        self.assertIn('create_link() calls alloc_dev_mqs() sized by struct link_ops.priv_size',
+                      res.why[0])
+
+    def test_constructor_and_macro(self):
+        res = self.resolve('struct netdev', 'net/vif')
+        self.assertEqual(self.where(res), 'net/core/dev.c:8 alloc_dev_mqs() kvzalloc')
+        self.assertIn('in alloc_dev_mqs(), which returns a struct netdev *', res.why[0])
+        r = sites.Resolver(self.tmp.name, None)
+        r.prober = FakeProber(r)
+        self.assertEqual(r.macro_target('alloc_dev'), 'alloc_dev_mqs')
+        self.assertEqual([(s.func, v) for s, v in r.follow('alloc_dev')],
+                         [('alloc_dev_mqs', ['alloc_dev', 'alloc_dev_mqs()'])])
+
+    def test_member_store_and_cache_kind(self):
+        res = self.resolve('u8[] (pkt_buff head/data buffer)', 'net/sched', cache='kmalloc-1k')
+        self.assertEqual(self.where(res),
+                         'net/core/pkt.c:11 reserve() kmalloc_node_track_caller')
+        self.assertIn('pkt_expand_head() stores reserve() into pkt_buff->head', res.why[0])
+        res = self.resolve('u8[] (pkt_buff head/data buffer)', 'net/sched', cache='small_head_cache')
+        self.assertEqual(self.where(res), 'net/core/pkt.c:10 reserve() kmem_cache_alloc_node')
+
+    def test_allocator_in_a_named_function(self):
+        res = self.resolve('u8[] (sendmsg control buffer, sock_kmalloc)', 'crypto')
+        self.assertEqual(self.where(res), 'net/socket.c:6 ____sys_sendmsg() sock_kmalloc')
+
+    def test_size_macro(self):
+        res = self.resolve('struct shinfo (embedded in a buffer)', 'net/tls', cache=None)
+        self.assertIn(self.where(res), ('net/core/pkt.c:11 reserve() kmalloc_node_track_caller',
+                                        'net/core/shinfo.c:8 small_buf() kmalloc'))
+        self.assertIn('HEAD_ALIGN(), which holds sizeof(struct shinfo)', res.why[0])
+
+    def test_reasons(self):
+        res = self.resolve('struct gone_config', 'net/set')
+        self.assertEqual(res.status, 'unresolved')
+        self.assertIn('struct gone_config is in no C file', res.reason)
+        res = self.resolve('struct tail_info', 'net/misc')
+        self.assertEqual(res.status, 'unresolved')
+        self.assertIn('no allocation call or wrapper takes the size of struct tail_info',
+                      res.reason)
+        self.assertEqual(res.to_json()['reason'], res.reason)
+        res = self.resolve('u8[] (no_such_thing->buf)', 'net/set')
+        self.assertIn('no candidate file holds the hint', res.reason)
+
+
+class Owner:
+    module, tristate, symbol, kind = 'net/x.o', True, 'X', 'tristate'
+
+
+class Kconfig:
+    def owner(self, rel):
+        return Owner()
+
+
+class UnresolvedReport(unittest.TestCase):
+    """report.py counts the victims and first reclaimers left unresolved
+    and names each with its reason, in the text and the JSON."""
+
+    def test_counts_and_reasons(self):
+        rows = [{'id': 'a', 'vuln_object': {'type': 'struct gone', 'cache': 'kmalloc-64'},
+                 'first_reclaim': {'type': 'struct there', 'cache': 'kmalloc-64'},
+                 'cross_cache': False, 'page_level': False},
+                {'id': 'b', 'vuln_object': {'type': 'struct there', 'cache': 'kmalloc-64'},
+                 'first_reclaim': {'type': 'struct file', 'cache': 'filp'},
+                 'cross_cache': True, 'page_level': False}]
+        data = [chains.parse_chain(r, i) for i, r in enumerate(rows, 1)]
+        site = probe.Site(file='net/x.c', line=3, func='f', alloc='kzalloc', args='', size=64,
+                          acct=0, token=5, token64=5)
+
+        def resolve(obj, subsystem):
+            if obj.tag == 'there':
+                return sites.Resolution('resolved', site=site, score=9)
+            return sites.Resolution('unresolved', reason=f'{obj.tag}: gone from the source')
+        schemes_, verdicts = evaluate.evaluate(data, resolve, Kconfig(), [])
+        rs = report.resolution_stats(verdicts)
+        self.assertEqual(rs['victim'], {'resolved': 1, 'unresolved': 1})
+        self.assertEqual(rs['reclaim'], {'resolved': 1, 'unresolved': 0})   # filp: none needed
+        self.assertEqual(rs['objects'], [{'chain': 'a', 'role': 'victim', 'type': 'struct gone',
+                                          'reason': 'gone: gone from the source'}])
+        tot = evaluate.totals(schemes_, verdicts)
+        meta = {'chains': 'c', 'src': 's', 'kdir': 'k', 'clang': 'clang'}
+        spray_info = {'resolved': 0, 'unresolved': 0, 'objects': []}
+        text = report.text(schemes_, verdicts, tot, meta, spray_info)
+        self.assertIn('      unresolved: gone: gone from the source\n', text)
+        self.assertIn('== Unresolved victims and first reclaimers (1 of 3):\n'
+                      '  a victim struct gone: gone: gone from the source\n', text)
+        out = report.as_json(schemes_, verdicts, tot, meta, spray_info)
+        self.assertEqual(out['resolution']['objects'], rs['objects'])
+        self.assertEqual(out['chains'][0]['victim']['resolution']['reason'],
+                         'gone: gone from the source')
 
 
 if __name__ == '__main__':
