@@ -118,6 +118,8 @@ static const char *mode_name(u32 mode)
 		return "typed";
 	case KPART_MODE_PERTYPE:
 		return "pertype";
+	case KPART_MODE_SHAPE:
+		return "shape";
 	default:
 		return "random";
 	}

@@ -20,6 +20,8 @@ struct kpart_params {
 	unsigned long long seed;
 	unsigned int max_caches;
 	bool stats;
+	unsigned int shape_budget;
+	const char *shape_table;
 };
 
 void kpart_params_get(struct kpart_params *params);
@@ -124,5 +126,27 @@ unsigned long kpart_slab_bytes(struct kmem_cache *s);
  * own, ULONG_MAX for every empty slab. Called before kpart_debugfs_init().
  */
 void kpart_debugfs_retain_slabs(unsigned long min_partial);
+
+/*
+ * Shape mode's signature table (c/module/shape_table.c): a copy of the file
+ * @name from the firmware search path, freed with kpart_shape_free(); and
+ * the running kernel's utsname release and version, which the table names.
+ */
+int kpart_shape_fetch(const char *name, void **data, size_t *size);
+void kpart_shape_free(void *data);
+void kpart_shape_kernel(const char **release, const char **build);
+
+/* One type of the table and its zone in this load, for debugfs. */
+struct kpart_shape_view {
+	u64 token;
+	unsigned int zone;
+	bool single;			/* a zone of its own */
+	unsigned int size;		/* its size class */
+	const char *signature;		/* sig_len digits, no NUL */
+	unsigned int sig_len;
+};
+
+bool kpart_shape_get(unsigned int index, struct kpart_shape_view *view);
+void kpart_shape_debugfs(struct dentry *dir);
 
 #endif /* _KPART_INTERNAL_H */

@@ -111,14 +111,20 @@ void *__kpart_kmalloc(size_t size, gfp_t flags, unsigned long token,
 void *__kpart_krealloc(const void *p, size_t new_size, gfp_t flags,
 		       unsigned long token, unsigned long site) __realloc_size(2);
 void *__kpart_kmalloc_slot(size_t size, gfp_t flags, int node, unsigned long token,
-			   unsigned long site, struct kpart_type **slot, const char *name)
+			   unsigned long site, struct kpart_type **slot, const char *name,
+			   const char *shape)
 	__assume_kmalloc_alignment __alloc_size(1);
 
-/* Partitioning modes, as reported by kpart_get_info(). */
+/*
+ * Partitioning modes, as reported by kpart_get_info(). Shape mode routes as
+ * pertype mode does, through the call sites' descriptors, but a descriptor
+ * is a cache of types with one layout signature (include/kpart_shape.h).
+ */
 enum kpart_mode {
 	KPART_MODE_RANDOM = 0,
 	KPART_MODE_TYPED = 1,
 	KPART_MODE_PERTYPE = 2,
+	KPART_MODE_SHAPE = 3,
 };
 
 /*
@@ -187,8 +193,8 @@ extern struct kpart_routes kpart_routes;
  *
  *  - neither key: typed mode, the token's lane;
  *  - kpart_route_by_site alone: random mode, the call site's lane;
- *  - both: pertype mode, and every mode with stats=1 (whose call sites kpart
- *    never fills: every allocation is counted, out of line).
+ *  - both: pertype and shape mode, and every mode with stats=1 (whose call
+ *    sites kpart never fills: every allocation is counted, out of line).
  */
 DECLARE_STATIC_KEY_FALSE(kpart_route_by_site);
 DECLARE_STATIC_KEY_FALSE(kpart_route_by_type);
@@ -255,7 +261,7 @@ kpart_alloc_pertype(size_t size, gfp_t flags, int node, unsigned long token,
 	return kpart_cache_alloc(s, flags, node, size);
 resolve:
 	return __kpart_kmalloc_slot(size, flags, node, token, (unsigned long)slot,
-				    slot, NULL);
+				    slot, NULL, NULL);
 }
 
 /*
@@ -604,6 +610,16 @@ void kpart_types_settle(void);
  * Return: 0 and *@loc filled in, or -ENOENT when @p is not a kpart object.
  */
 int kpart_locate(const void *p, struct kpart_location *loc);
+
+/*
+ * kpart_shape_zone - shape mode: the zone of the signature table's type
+ * @token in this load, and in *@single (unless NULL) whether the zone is the
+ * type's alone, for tests
+ *
+ * Return: the zone, or -ENOENT outside shape mode and for a type the table
+ * lacks.
+ */
+long kpart_shape_zone(unsigned long token, bool *single);
 
 #ifdef __BINDGEN__
 /*

@@ -73,7 +73,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{AllocError, Allocator, Box, Flags, Vec};
 use kernel::bindings;
-use kernel::ffi::{c_ulong, c_void};
+use kernel::ffi::{c_char, c_ulong, c_void};
 use partition::Routing;
 use route_table::{GFP_ACCOUNT, GFP_UNPARTITIONED};
 
@@ -119,7 +119,7 @@ pub use kpart_bindings::kpart_location as Location;
 
 use kpart_bindings::{
     __kpart_kmalloc, __kpart_kmalloc_slot, __kpart_krealloc, kpart_get_info, kpart_locate,
-    kpart_routes, kpart_types_settle,
+    kpart_routes, kpart_shape_zone, kpart_types_settle,
 };
 
 /// kpart's exported routing table.
@@ -148,6 +148,7 @@ fn routed(
     token: u64,
     site: u64,
     name: Option<fn() -> alloc_token::TypeName>,
+    shape: *const c_char,
     slot: Option<&'static AtomicPtr<c_void>>,
 ) -> *mut c_void {
     let Some(class) = size_class::index(size).filter(|_| flags & GFP_UNPARTITIONED == 0) else {
@@ -161,7 +162,7 @@ fn routed(
     } else if !static_branch::static_branch_unlikely!(kpart_bindings::kpart_route_by_type) {
         routes.lane(class, matrix, routes.site_lane(site))
     } else {
-        return routed_pertype(size, flags, token, site, name, slot);
+        return routed_pertype(size, flags, token, site, name, shape, slot);
     };
     // SAFETY: A lane's cache is live while kpart is, which it is while this
     // module is loaded, and serves `class`, which holds `size` bytes.
@@ -200,6 +201,7 @@ fn routed_pertype(
     token: u64,
     site: u64,
     name: Option<fn() -> alloc_token::TypeName>,
+    shape: *const c_char,
     slot: Option<&'static AtomicPtr<c_void>>,
 ) -> *mut c_void {
     let (slot, key) = match slot {
@@ -219,7 +221,7 @@ fn routed_pertype(
             return p;
         }
     }
-    resolve(size, flags, token, site, slot, name)
+    resolve(size, flags, token, site, slot, name, shape)
 }
 
 /// A type's descriptor slot ([`AllocType::SLOT`]) as the descriptor it
@@ -240,6 +242,7 @@ fn resolve(
     site: u64,
     slot: &AtomicPtr<route_table::TypeCaches>,
     name: Option<fn() -> alloc_token::TypeName>,
+    shape: *const c_char,
 ) -> *mut c_void {
     let name = name.map(|name| name());
     let name_ptr = match &name {
@@ -248,7 +251,8 @@ fn resolve(
         _ => core::ptr::null(),
     };
     // SAFETY: `slot` is this module's and accessed atomically; `name_ptr` is
-    // NULL or NUL-terminated and lives across the call.
+    // NULL or NUL-terminated and lives across the call; `shape` is NULL or
+    // a NUL-terminated signature in static memory.
     unsafe {
         __kpart_kmalloc_slot(
             size,
@@ -258,6 +262,7 @@ fn resolve(
             site as c_ulong,
             slot.as_ptr().cast(),
             name_ptr,
+            shape,
         )
     }
 }
@@ -313,7 +318,16 @@ fn site() -> c_ulong {
 #[track_caller]
 #[allow(dead_code)]
 pub fn kmalloc(size: usize, flags: Flags) -> *mut u8 {
-    routed(size, gfp(flags), 0, site() as u64, None, None).cast()
+    routed(
+        size,
+        gfp(flags),
+        0,
+        site() as u64,
+        None,
+        core::ptr::null(),
+        None,
+    )
+    .cast()
 }
 
 /// Whether kpart's matrix serves an allocation of `size` bytes with the raw
@@ -328,7 +342,7 @@ pub fn serves(size: usize, flags: bindings::gfp_t) -> bool {
 /// As [`kmalloc`] with an explicit token and site, as the C macros pass them.
 #[allow(dead_code)]
 pub fn kmalloc_token(size: usize, flags: Flags, token: u64, site: u64) -> *mut u8 {
-    routed(size, gfp(flags), token, site, None, None).cast()
+    routed(size, gfp(flags), token, site, None, core::ptr::null(), None).cast()
 }
 
 /// Allocates uninitialised memory for one `T` in `T`'s partition. NULL on
@@ -352,7 +366,7 @@ pub fn alloc_array<T: AllocType>(n: usize, flags: Flags) -> *mut T {
     routed_typed::<T>(size, flags, site() as u64).cast()
 }
 
-/// [`routed`] with `T`'s token and name.
+/// [`routed`] with `T`'s token, name and layout signature.
 #[inline(always)]
 fn routed_typed<T: AllocType>(size: usize, flags: Flags, site: u64) -> *mut c_void {
     routed(
@@ -361,6 +375,7 @@ fn routed_typed<T: AllocType>(size: usize, flags: Flags, site: u64) -> *mut c_vo
         token::<T>(),
         site,
         Some(name_of::<T>),
+        alloc_token::signature_of::<T>().cast(),
         T::SLOT,
     )
 }
@@ -407,6 +422,18 @@ pub fn locate<T>(p: *const T) -> Option<Location> {
     let mut loc = Location::default();
     // SAFETY: `kpart_locate` accepts any pointer; `loc` is valid for writes.
     (unsafe { kpart_locate(p.cast(), &mut loc) } == 0).then_some(loc)
+}
+
+/// Shape mode: the zone of the signature table's type `token` in this load,
+/// and whether it is the type's alone; `None` in the other modes and for a
+/// type the table lacks.
+#[allow(dead_code)]
+pub fn shape_zone(token: u64) -> Option<(u32, bool)> {
+    let mut single = false;
+    // SAFETY: `kpart_shape_zone` accepts any token; `single` is valid for
+    // writes.
+    let zone = unsafe { kpart_shape_zone(token as c_ulong, &mut single) };
+    u32::try_from(zone).ok().map(|zone| (zone, single))
 }
 
 /// A [`kernel::alloc::Allocator`] that puts `T` in `T`'s partition: with it

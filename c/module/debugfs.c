@@ -11,6 +11,9 @@
  *   /sys/kernel/debug/kpart/types       pertype mode: the types with caches of their
  *                                       own, and the totals
  *                                       (rust/module/pertype/pertype.c)
+ *   /sys/kernel/debug/kpart/shape       shape mode: the signature table's types and
+ *                                       their zones in this load
+ *                                       (c/module/shape_table.c)
  *
  * Counters are per CPU and summed when read. Objects are freed with the
  * kernel's kfree(), which kpart does not see: live objects per cache are in
@@ -21,6 +24,7 @@
 #include <linux/limits.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 
 #include <kpart.h>
 #include "kpart_internal.h"
@@ -74,6 +78,8 @@ void kpart_debugfs_init(const struct kpart_state_view *state)
 	debugfs_create_file("state", 0400, kpart_dir, NULL, &state_fops);
 	debugfs_create_file("partitions", 0400, kpart_dir, NULL, &partitions_fops);
 	kpart_types_debugfs(kpart_dir);
+	if (!strcmp(view.mode, "shape"))
+		kpart_shape_debugfs(kpart_dir);
 }
 
 void kpart_debugfs_exit(void)

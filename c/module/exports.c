@@ -81,6 +81,8 @@ EXPORT_SYMBOL_GPL(__kpart_krealloc);
 EXPORT_SYMBOL_GPL(kpart_get_info);
 /* kpart_locate(): the partition of an object. */
 EXPORT_SYMBOL_GPL(kpart_locate);
+/* kpart_shape_zone(): shape mode's zone of a type, for tests. */
+EXPORT_SYMBOL_GPL(kpart_shape_zone);
 /* kpart_routes: the routing table the allocation path reads in line. */
 EXPORT_SYMBOL_GPL(kpart_routes);
 /* __kpart_kmalloc_slot(): pertype mode's allocation path, filling a call site. */

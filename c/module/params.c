@@ -10,7 +10,7 @@
 
 static char *mode = "typed";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "Partitioning: 'typed' (by type, Clang allocation token), 'random' (by call site) or 'pertype' (caches of every type's own)");
+MODULE_PARM_DESC(mode, "Partitioning: 'typed' (by type, Clang allocation token), 'random' (by call site), 'pertype' (caches of every type's own) or 'shape' (types grouped by layout signature)");
 
 static unsigned int partitions = 16;
 module_param(partitions, uint, 0444);
@@ -47,6 +47,14 @@ static bool stats;
 module_param(stats, bool, 0444);
 MODULE_PARM_DESC(stats, "Count allocations per partition and type for debugfs (default off): every allocation then goes through kpart out of line");
 
+static unsigned int shape_budget = 128;
+module_param(shape_budget, uint, 0444);
+MODULE_PARM_DESC(shape_budget, "Shape mode: caches for the signature groups and single types, 1 to 1024 (default 128); every size class gets at least 2");
+
+static char *shape_table = "kpart-shape.bin";
+module_param(shape_table, charp, 0444);
+MODULE_PARM_DESC(shape_table, "Shape mode: the signature table, a file on the firmware search path (default kpart-shape.bin), made by scripts/kpart-shape for this kernel");
+
 void kpart_params_get(struct kpart_params *params)
 {
 	params->mode = mode;
@@ -56,4 +64,6 @@ void kpart_params_get(struct kpart_params *params)
 	params->seed = seed;
 	params->max_caches = max_caches;
 	params->stats = stats;
+	params->shape_budget = shape_budget;
+	params->shape_table = shape_table;
 }

@@ -81,6 +81,9 @@ pub(crate) enum Mode {
     Typed = b::kpart_mode_KPART_MODE_TYPED,
     /// Every type in caches of its own, with typed partitions behind them.
     PerType = b::kpart_mode_KPART_MODE_PERTYPE,
+    /// Types grouped by layout signature, through pertype mode's
+    /// descriptors, with typed partitions behind them.
+    Shape = b::kpart_mode_KPART_MODE_SHAPE,
 }
 
 impl Mode {
@@ -91,6 +94,7 @@ impl Mode {
         match mode {
             b::kpart_mode_KPART_MODE_RANDOM => Mode::Random,
             b::kpart_mode_KPART_MODE_PERTYPE => Mode::PerType,
+            b::kpart_mode_KPART_MODE_SHAPE => Mode::Shape,
             _ => Mode::Typed,
         }
     }
@@ -101,6 +105,7 @@ impl Mode {
             b"random" => Some(Mode::Random),
             b"typed" => Some(Mode::Typed),
             b"pertype" => Some(Mode::PerType),
+            b"shape" => Some(Mode::Shape),
             _ => None,
         }
     }
@@ -111,6 +116,7 @@ impl Mode {
             Mode::Random => "random",
             Mode::Typed => "typed",
             Mode::PerType => "pertype",
+            Mode::Shape => "shape",
         }
     }
 }
@@ -186,7 +192,7 @@ pub(crate) trait Routing {
     #[inline(always)]
     fn partition(&self, token: u64, site: u64) -> usize {
         match self.mode() {
-            Mode::Typed | Mode::PerType => match fold(token) {
+            Mode::Typed | Mode::PerType | Mode::Shape => match fold(token) {
                 Some(token64) => self.typed()[(token64 % TOKEN_MAX) as usize] as usize,
                 None => FALLBACK,
             },
@@ -217,7 +223,9 @@ pub(crate) trait Routing {
     /// that of the sites whose [`Routing::site_lane`] is `lane`.
     fn lane_partition(&self, lane: usize) -> usize {
         match self.mode() {
-            Mode::Typed | Mode::PerType => self.typed()[lane % TOKEN_MAX as usize] as usize,
+            Mode::Typed | Mode::PerType | Mode::Shape => {
+                self.typed()[lane % TOKEN_MAX as usize] as usize
+            }
             // One partition: every site's.
             Mode::Random if self.multiplier() == 0 => 0,
             // `shift` is `64 - bits` with `bits <= LANE_BITS`.
@@ -462,6 +470,7 @@ mod tests {
         assert_eq!(Mode::parse(b"typed"), Some(Mode::Typed));
         assert_eq!(Mode::parse(b"random"), Some(Mode::Random));
         assert_eq!(Mode::parse(b"pertype"), Some(Mode::PerType));
+        assert_eq!(Mode::parse(b"shape"), Some(Mode::Shape));
         assert_eq!(Mode::parse(b"bogus"), None);
         assert_eq!(Mode::parse(b""), None);
         assert_eq!(Mode::parse(b"Typed"), None);

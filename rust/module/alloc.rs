@@ -43,17 +43,18 @@ pub(crate) extern "C" fn __kpart_kmalloc(
     alloc(size, flags, token as u64, site as u64)
 }
 
-/// Pertype mode's allocation path: allocates `size` bytes with `flags` on
-/// `node` from the caches of type `token` (raw buffers: of call site `site`'s
-/// bucket) and points `*slot` to them, making them first if they do not
-/// exist and the allocation may sleep. In the other modes, and what the
-/// type's caches cannot serve, as [`__kpart_kmalloc`].
+/// Pertype and shape mode's allocation path: allocates `size` bytes with
+/// `flags` on `node` from the caches of type `token` (raw buffers: of call
+/// site `site`'s bucket; shape mode: of the type's signature, `shape` when a
+/// Rust user gives it) and points `*slot` to them, making them first if they
+/// do not exist and the allocation may sleep. In the other modes, and what
+/// the type's caches cannot serve, as [`__kpart_kmalloc`].
 ///
 /// # Safety
 ///
 /// `slot` is valid for reads and writes of a pointer for the call, and read
-/// only as a `struct kpart_type *` by its users; `name` is NULL or a
-/// NUL-terminated string valid for the call.
+/// only as a `struct kpart_type *` by its users; `name` and `shape` are NULL
+/// or NUL-terminated strings valid for the call.
 #[no_mangle]
 pub(crate) unsafe extern "C" fn __kpart_kmalloc_slot(
     size: usize,
@@ -63,6 +64,7 @@ pub(crate) unsafe extern "C" fn __kpart_kmalloc_slot(
     site: c_ulong,
     slot: *mut *mut b::kpart_type,
     name: *const c_char,
+    shape: *const c_char,
 ) -> *mut c_void {
     // SAFETY: `slot` is valid for reads and writes of a pointer (the
     // caller's guarantee), aligned as a pointer is, and only accessed
@@ -77,6 +79,7 @@ pub(crate) unsafe extern "C" fn __kpart_kmalloc_slot(
         site: site as u64,
         slot: Some(atomic),
         name,
+        shape,
     })
 }
 
@@ -97,6 +100,9 @@ pub(crate) struct Request<'a> {
     /// Pertype mode: NULL or the type's C name, NUL-terminated, valid for
     /// the call.
     pub(crate) name: *const c_char,
+    /// Shape mode: NULL or the type's signature (`include/kpart_shape.h`),
+    /// NUL-terminated, valid for the call.
+    pub(crate) shape: *const c_char,
 }
 
 /// Allocates through the routing table, or from plain kmalloc what the
@@ -111,13 +117,14 @@ pub(crate) fn alloc(size: usize, flags: bindings::gfp_t, token: u64, site: u64) 
         site,
         slot: None,
         name: ptr::null(),
+        shape: ptr::null(),
     })
 }
 
 /// [`alloc`] of any [`Request`].
 fn alloc_node(req: Request<'_>) -> *mut c_void {
     let routes = ROUTES.get();
-    if routes.mode() == Mode::PerType {
+    if matches!(routes.mode(), Mode::PerType | Mode::Shape) {
         if let Some(p) = pertype::alloc(&req) {
             return p;
         }

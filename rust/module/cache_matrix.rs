@@ -88,6 +88,9 @@ impl CacheMatrix {
                     // The buckets are the matrix again: one cache per
                     // partition, size class and matrix.
                     Mode::PerType => (2, max_caches as u64),
+                    // The zones are made at load, beside the matrix; the
+                    // heaps' caches as they come.
+                    Mode::Shape => (1, max_caches as u64),
                     Mode::Typed | Mode::Random => (1, 0),
                 };
                 let slabs = caches.iter().map(SlabCache::slab_bytes);

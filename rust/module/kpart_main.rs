@@ -69,6 +69,9 @@ struct Params {
     seed: Option<u64>,
     max_caches: u32,
     stats: bool,
+    shape_budget: u32,
+    /// `shape_table=`, the signature table's name.
+    shape_table: &'static CStr,
 }
 
 /// A charp module parameter as bytes; empty when unset.
@@ -99,7 +102,7 @@ fn params() -> Result<Params> {
     let mode = Mode::parse(mode_str.as_bytes());
     if mode.is_none() {
         pr_err!(
-            "mode={}: must be 'typed', 'random' or 'pertype'\n",
+            "mode={}: must be 'typed', 'random', 'pertype' or 'shape'\n",
             mode_str.to_str().unwrap_or("?")
         );
     }
@@ -129,9 +132,19 @@ fn params() -> Result<Params> {
             pertype::MAX_CACHES
         );
     }
+    let budget_ok = (1..=pertype::shape::MAX_BUDGET).contains(&raw.shape_budget);
+    if !budget_ok {
+        pr_err!(
+            "shape_budget={}: must be from 1 to {}\n",
+            raw.shape_budget,
+            pertype::shape::MAX_BUDGET
+        );
+    }
+    // SAFETY: `shape_table` is a charp module parameter.
+    let shape_table = unsafe { param_str(raw.shape_table) };
     match (mode, retention) {
         (Some(mode), Some(retention))
-            if partition::valid_count(raw.partitions) && max_caches_ok =>
+            if partition::valid_count(raw.partitions) && max_caches_ok && budget_ok =>
         {
             Ok(Params {
                 mode,
@@ -142,6 +155,8 @@ fn params() -> Result<Params> {
                 seed: (raw.seed != 0).then_some(raw.seed),
                 max_caches: raw.max_caches,
                 stats: raw.stats,
+                shape_budget: raw.shape_budget,
+                shape_table,
             })
         }
         _ => Err(EINVAL),
@@ -156,6 +171,14 @@ impl kernel::Module for KpartModule {
             // SAFETY: `get_random_u64` may be called from process context.
             None => unsafe { bindings::get_random_u64() },
         };
+        let shape = match p.mode {
+            Mode::Shape => Some(pertype::ShapeTable::load(
+                p.shape_table,
+                p.shape_budget,
+                seed,
+            )?),
+            _ => None,
+        };
         // SAFETY: This is kpart's init, which calls `Kpart::new` once, before
         // any user can link to kpart.
         let kpart = unsafe {
@@ -167,6 +190,7 @@ impl kernel::Module for KpartModule {
                 seed,
                 p.max_caches,
                 p.stats,
+                shape,
             )
         }?;
         let kpart = VBox::pin(kpart, GFP_KERNEL)?;
@@ -180,7 +204,7 @@ impl kernel::Module for KpartModule {
         unsafe {
             c_parts::kpart_route_keys_set(
                 p.mode != Mode::Typed || p.stats,
-                p.mode == Mode::PerType || p.stats,
+                matches!(p.mode, Mode::PerType | Mode::Shape) || p.stats,
             )
         };
         let view = c_parts::kpart_state_view {
@@ -188,6 +212,7 @@ impl kernel::Module for KpartModule {
                 Mode::Random => c_str!("random").as_char_ptr(),
                 Mode::Typed => c_str!("typed").as_char_ptr(),
                 Mode::PerType => c_str!("pertype").as_char_ptr(),
+                Mode::Shape => c_str!("shape").as_char_ptr(),
             },
             partitions: p.partitions,
             accounted: p.accounted as u32,
@@ -202,6 +227,17 @@ impl kernel::Module for KpartModule {
         // SAFETY: `view` is valid for the call, which copies it; its strings
         // live as long as the module.
         unsafe { c_parts::kpart_debugfs_init(&view) };
+        if let Some(table) = kpart.shape() {
+            pr_info!(
+                "shape table {}: {} types in {} signature groups, {} zones ({} single types), budget {}\n",
+                p.shape_table.to_str().unwrap_or("?"),
+                table.types(),
+                table.groups(),
+                table.zone_count(),
+                table.singles(),
+                p.shape_budget
+            );
+        }
         pr_info!(
             "{} mode, {} partitions, accounted matrix {}, retain {}, retain_slabs {}, stats {}: {} caches\n",
             p.mode.name(),

@@ -13,7 +13,7 @@ use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
 use crate::kpart_bindings as b;
 use crate::partition::{Mode, Router, Routing};
-use crate::pertype::TypeRegistry;
+use crate::pertype::{ShapeTable, TypeRegistry};
 use crate::retention::Retention;
 use crate::route_table::{self, Routes, SharedRoutes};
 use crate::size_class;
@@ -29,6 +29,7 @@ use kernel::ffi::c_uint;
 pub(crate) struct Kpart {
     // Dropped first: its work item may still use the rest.
     types: Option<TypeRegistry>,
+    shape: Option<ShapeTable>,
     matrix: CacheMatrix,
     index: SlotIndex,
 }
@@ -86,12 +87,19 @@ impl Kpart {
         seed: u64,
         max_caches: u32,
         stats: bool,
+        shape: Option<ShapeTable>,
     ) -> kernel::error::Result<Kpart> {
         let router = Router::new(mode, partitions, seed).ok_or(kernel::error::code::EINVAL)?;
         let matrix = CacheMatrix::new(partitions as usize, accounted, retention, mode, max_caches)?;
         let retention = matrix.retention();
         let types = match mode {
-            Mode::PerType => Some(TypeRegistry::new(&matrix, max_caches, retention, seed)?),
+            Mode::PerType | Mode::Shape => Some(TypeRegistry::new(
+                &matrix,
+                max_caches,
+                retention,
+                seed,
+                shape.as_ref(),
+            )?),
             _ => None,
         };
         // SAFETY: Only init calls this (guaranteed by the caller), while
@@ -135,6 +143,7 @@ impl Kpart {
         let index = SlotIndex::new(routes)?;
         Ok(Kpart {
             types,
+            shape,
             matrix,
             index,
         })
@@ -145,9 +154,14 @@ impl Kpart {
         &self.matrix
     }
 
-    /// Pertype mode's types.
+    /// Pertype and shape mode's types.
     pub(crate) fn types(&self) -> Option<&TypeRegistry> {
         self.types.as_ref()
+    }
+
+    /// Shape mode's signature table.
+    pub(crate) fn shape(&self) -> Option<&ShapeTable> {
+        self.shape.as_ref()
     }
 
     /// The index from a cache of the matrix back to its slot.

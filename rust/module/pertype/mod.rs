@@ -11,8 +11,10 @@
 //! and what the `types` view reads ([`kpart_types_summary`],
 //! [`kpart_types_get`]).
 
+pub(crate) mod shape;
 mod type_caches;
 
+pub(crate) use shape::ShapeTable;
 pub(crate) use type_caches::{TypeRegistry, MAX_CACHES};
 
 use crate::alloc::Request;
@@ -27,16 +29,25 @@ use kernel::bindings;
 use kernel::ffi::{c_uint, c_void};
 
 /// Allocates `req.size` bytes with `req.flags` on `req.node` from the caches
-/// of type `req.token` (call site `req.site` for raw buffers), and makes
-/// `req.slot` point to them when given. `None` outside pertype mode and when
-/// the type's caches cannot serve it now: the typed partition is to.
+/// of type `req.token` (call site `req.site` for raw buffers; in shape mode,
+/// of the type's signature), and makes `req.slot` point to them when given.
+/// `None` outside pertype and shape mode and when the caches cannot serve it
+/// now: the typed partition is to.
 pub(crate) fn alloc(req: &Request<'_>) -> Option<*mut c_void> {
     let types = state()?.types()?;
     let class = size_class::index(req.size)?;
     if req.flags & route_table::GFP_UNPARTITIONED != 0 {
         return None;
     }
-    let key = types.key(req.token, req.site);
+    let (key, keep) = match state()?.shape() {
+        Some(table) => {
+            // SAFETY: `req.shape` is NULL or a string valid for the call (the
+            // entry points' contract).
+            let family = table.family(req.token, class, unsafe { shape::shape_arg(req.shape) });
+            (family.key, family.keep)
+        }
+        None => (types.key(req.token, req.site), true),
+    };
     // SAFETY: `req.name` is NULL or a string valid for the call (the entry
     // points' contract).
     let name = unsafe { type_caches::name_arg(req.name) };
@@ -49,7 +60,9 @@ pub(crate) fn alloc(req: &Request<'_>) -> Option<*mut c_void> {
     )?;
     // With stats=1 the call site stays empty, so that its every allocation
     // comes here and is counted.
-    if let Some(slot) = req.slot.filter(|_| !stats_on()) {
+    // A variable heap's descriptor serves any size class, and the site's
+    // type at its own class belongs in its zone: such a site stays empty.
+    if let Some(slot) = req.slot.filter(|_| keep && !stats_on()) {
         slot.store(ptr::from_ref(caches).cast_mut(), Ordering::Release);
     }
     let p = caches.alloc(req.size, req.flags, req.node)?;

@@ -31,6 +31,7 @@
 //! open-addressed and an entry, once published, is never removed or moved
 //! until kpart's exit.
 
+use super::shape::{self, ShapeTable};
 use crate::alloc::alloc_in_row;
 use crate::c_parts;
 use crate::cache_matrix::CacheMatrix;
@@ -82,11 +83,14 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(partitions: usize, max_caches: usize, bucket_caches: usize) -> Layout {
-        let entries = 2 * partitions + max_caches + TYPES_PAST_CAP;
+    /// A layout for `partitions` typed partitions, `max_caches` caches made
+    /// for types, and `preset` entries with `preset_caches` caches made at
+    /// load (pertype mode's buckets, shape mode's zones and heaps).
+    fn new(partitions: usize, max_caches: usize, preset: usize, preset_caches: usize) -> Layout {
+        let entries = partitions + preset + max_caches + TYPES_PAST_CAP;
         Layout {
             slots: (2 * entries).next_power_of_two(),
-            owners: (2 * (max_caches + bucket_caches))
+            owners: (2 * (max_caches + preset_caches))
                 .next_power_of_two()
                 .max(16),
             entries,
@@ -157,21 +161,26 @@ unsafe impl Sync for TypeRegistry {}
 impl TypeRegistry {
     /// A registry for `matrix`'s partitions with at most `max_caches`
     /// caches for types, each keeping empty slabs as `retention` says, and
-    /// the caches of every bucket of raw buffers.
+    /// the caches of every bucket of raw buffers; in shape mode (`shape`),
+    /// the caches of every zone instead, and the heaps' descriptors.
     pub(crate) fn new(
         matrix: &CacheMatrix,
         max_caches: u32,
         retention: Retention,
         seed: u64,
+        shape: Option<&ShapeTable>,
     ) -> Result<TypeRegistry> {
         let partitions = matrix.partitions();
         let typed = Router::new(Mode::Typed, partitions as u32, seed).ok_or(EINVAL)?;
         let matrices = if matrix.accounted() { 2 } else { 1 };
-        let layout = Layout::new(
-            partitions,
-            max_caches as usize,
-            partitions * size_class::COUNT * matrices,
-        );
+        let (preset, preset_caches) = match shape {
+            Some(shape) => {
+                let zones = shape.zone_count() as usize;
+                (zones + shape::HEAPS.len(), zones * matrices)
+            }
+            None => (partitions, partitions * size_class::COUNT * matrices),
+        };
+        let layout = Layout::new(partitions, max_caches as usize, preset, preset_caches);
         let pages = RoPages::new(layout.bytes())?;
         let state = VBox::pin_init(
             new_mutex!(State {
@@ -207,11 +216,26 @@ impl TypeRegistry {
                     registry.store(fallback.slot(m, cell.class), cell.cache.as_ptr());
                 }
             }
-            for bucket in 0..partitions {
-                let entry = registry.publish(&mut state, BUCKET | bucket as u64)?;
-                for class in 0..size_class::COUNT {
-                    for &accounted in registry.matrices() {
-                        registry.add_cache(&mut state, entry, accounted, class)?;
+            match shape {
+                Some(shape) => {
+                    for (key, class) in shape.zones() {
+                        let entry = registry.publish(&mut state, key)?;
+                        for &accounted in registry.matrices() {
+                            registry.add_cache(&mut state, entry, accounted, class)?;
+                        }
+                    }
+                    for key in shape::HEAPS {
+                        registry.publish(&mut state, key)?;
+                    }
+                }
+                None => {
+                    for bucket in 0..partitions {
+                        let entry = registry.publish(&mut state, BUCKET | bucket as u64)?;
+                        for class in 0..size_class::COUNT {
+                            for &accounted in registry.matrices() {
+                                registry.add_cache(&mut state, entry, accounted, class)?;
+                            }
+                        }
                     }
                 }
             }
@@ -491,6 +515,24 @@ impl TypeRegistry {
 
     /// A new cache for type `key`, size class `class`.
     fn make_cache(&self, key: u64, accounted: bool, class: usize) -> Result<SlabCache> {
+        let heap = |name: &str| {
+            SlabCache::kmalloc_class(fmt!("{}", name), class, accounted, self.retention)
+        };
+        match key {
+            shape::DATA => return heap("data"),
+            shape::VAR_POINTERS => return heap("varptr"),
+            shape::VAR => return heap("var"),
+            shape::UNSIGNED => return heap("unsigned"),
+            _ if shape::is_shape_key(key) => {
+                return SlabCache::kmalloc_class(
+                    fmt!("z{:03}", shape::zone_number(key)),
+                    class,
+                    accounted,
+                    self.retention,
+                )
+            }
+            _ => {}
+        }
         if key & BUCKET != 0 {
             SlabCache::kmalloc_class(
                 fmt!("s-{:02}", key & !BUCKET),

@@ -149,11 +149,13 @@ extern "C" {
         site: ffi::c_ulong,
         slot: *mut *mut kpart_type,
         name: *const ffi::c_char,
+        shape: *const ffi::c_char,
     ) -> *mut ffi::c_void;
 }
 pub const kpart_mode_KPART_MODE_RANDOM: kpart_mode = 0;
 pub const kpart_mode_KPART_MODE_TYPED: kpart_mode = 1;
 pub const kpart_mode_KPART_MODE_PERTYPE: kpart_mode = 2;
+pub const kpart_mode_KPART_MODE_SHAPE: kpart_mode = 3;
 pub type kpart_mode = ffi::c_uint;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -208,6 +210,9 @@ extern "C" {
 }
 extern "C" {
     pub fn kpart_locate(p: *const ffi::c_void, loc: *mut kpart_location) -> ffi::c_int;
+}
+extern "C" {
+    pub fn kpart_shape_zone(token: ffi::c_ulong, single: *mut bool_) -> ffi::c_long;
 }
 pub const KPART_SIZE_CLASS_COUNT: ffi::c_uint = 13;
 pub const KPART_SIZE_CLASS_0: ffi::c_uint = 8;
