@@ -13,6 +13,7 @@ use kernel::prelude::*;
 pub(crate) const MODE_RANDOM: u32 = 0;
 pub(crate) const MODE_TYPED: u32 = 1;
 pub(crate) const MODE_PERTYPE: u32 = 2;
+pub(crate) const MODE_SHAPE: u32 = 3;
 
 kpart_type! {
     /// The struct `c_allocations.c` allocates as `struct kpart_parity`.
@@ -62,6 +63,7 @@ pub(crate) fn require_mode(mode: u32) -> bool {
     crate::kunit_support::skip(match mode {
         MODE_TYPED => c"needs kpart in typed mode",
         MODE_RANDOM => c"needs kpart in random mode",
+        MODE_SHAPE => c"needs kpart in shape mode",
         _ => c"needs kpart in pertype mode",
     });
     false

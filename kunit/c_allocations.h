@@ -45,6 +45,12 @@ void kpart_test_c_fill_classes(gfp_t flags);
 void *kpart_test_c_alloc_over_cap(gfp_t flags);
 
 /* Pertype mode's totals (kpart's debugfs "types"). */
+/* Suite kpart_shape (kunit/c_shape.c). */
+#define KPART_TEST_SHAPES 6
+void kpart_test_c_alloc_shape(void **out, gfp_t flags);
+unsigned long kpart_test_c_shape_token(unsigned int i);
+unsigned int kpart_test_expected_shape_budget(void);
+
 struct kpart_test_types {
 	unsigned long caches;
 	unsigned long max_caches;

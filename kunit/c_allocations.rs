@@ -265,3 +265,28 @@ pub(crate) fn ro_page(p: *const c_void) -> Option<(bool, bool, bool)> {
     (unsafe { ffi::kpart_test_ro_page(p, &mut linear, &mut page, &mut write) } == 0)
         .then_some((linear, page, write))
 }
+
+/// The types of suite `kpart_shape`, allocated and zeroed in C, each from its
+/// own call site: `kpart_sh_pd`, `_pd2`, `_dp`, `_dd`, an array of four
+/// `kpart_sh_pd` and one of eight pointers.
+pub(crate) fn alloc_shape(flags: bindings::gfp_t) -> [*mut c_void; SHAPES] {
+    let mut out = [core::ptr::null_mut(); SHAPES];
+    // SAFETY: `out` has room for the `SHAPES` pointers the helper writes.
+    unsafe { ffi::kpart_test_c_alloc_shape(out.as_mut_ptr(), flags) };
+    out
+}
+
+/// The number of objects of [`alloc_shape`].
+pub(crate) const SHAPES: usize = ffi::KPART_TEST_SHAPES as usize;
+
+/// Clang's token of [`alloc_shape`]'s type number `i` (0 to 3) in C.
+pub(crate) fn shape_token(i: u32) -> u64 {
+    // SAFETY: The helper only returns a compile-time constant.
+    unsafe { ffi::kpart_test_c_shape_token(i) as u64 }
+}
+
+/// The shape_budget= kpart was loaded with, as kpart_kunit was told.
+pub(crate) fn expected_shape_budget() -> u32 {
+    // SAFETY: The function only reads a parameter.
+    unsafe { ffi::kpart_test_expected_shape_budget() }
+}

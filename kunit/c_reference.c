@@ -16,7 +16,7 @@
 
 static char *mode;
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "The mode kpart was loaded with: 'typed', 'random' or 'pertype'");
+MODULE_PARM_DESC(mode, "The mode kpart was loaded with: 'typed', 'random', 'pertype' or 'shape'");
 
 static unsigned int partitions;
 module_param(partitions, uint, 0444);
@@ -39,6 +39,15 @@ static unsigned int max_caches = 1024;
 module_param(max_caches, uint, 0444);
 MODULE_PARM_DESC(max_caches, "The max_caches= kpart was loaded with (default: kpart's, 1024)");
 
+static unsigned int shape_budget = 128;
+module_param(shape_budget, uint, 0444);
+MODULE_PARM_DESC(shape_budget, "The shape_budget= kpart was loaded with (default: kpart's, 128)");
+
+unsigned int kpart_test_expected_shape_budget(void)
+{
+	return shape_budget;
+}
+
 unsigned int kpart_test_expected_max_caches(void)
 {
 	return max_caches;
@@ -54,6 +63,8 @@ int kpart_test_expected_load(struct kpart_test_load *out)
 		out->mode = KPART_MODE_RANDOM;
 	else if (!strcmp(mode, "pertype"))
 		out->mode = KPART_MODE_PERTYPE;
+	else if (!strcmp(mode, "shape"))
+		out->mode = KPART_MODE_SHAPE;
 	else
 		return -EINVAL;
 	out->partitions = partitions;

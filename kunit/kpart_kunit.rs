@@ -21,6 +21,7 @@ mod isolation_tests;
 mod load_tests;
 mod matrix_tests;
 mod pertype_tests;
+mod shape_tests;
 
 module! {
     type: KpartKunit,

@@ -31,7 +31,11 @@ FILTER=/sys/module/kunit/parameters/filter_glob
 
 while read -r group mode partitions accounted retain max_caches only <&3; do
 	[ -n "$group" ] || continue
+	# shape:<budget>: shape mode with that budget.
+	budget=
+	case $mode in shape:*) budget=${mode#shape:} mode=shape ;; esac
 	args="mode=$mode partitions=$partitions accounted=$accounted seed=$KUNIT_SEED"
+	[ -z "$budget" ] || args="$args shape_budget=$budget"
 	[ "$retain" = - ] || args="$args retain=$retain"
 	[ "$max_caches" = - ] || args="$args max_caches=$max_caches"
 	if [ "$only" = "*" ]; then

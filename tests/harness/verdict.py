@@ -337,10 +337,10 @@ def kunit(ktap, kunit_py, json_path, expected):
         # in a group of another mode. "needs kpart loaded with
         # max_caches=N": only in a group whose name does not end in _capN
         # (the load at that cap).
-        m = re.fullmatch(r'needs kpart in ((?:typed|random|pertype)'
-                         r'(?: or (?:typed|random|pertype))?) mode', reason)
+        m = re.fullmatch(r'needs kpart in ((?:typed|random|pertype|shape)'
+                         r'(?: or (?:typed|random|pertype|shape))?) mode', reason)
         cap = re.fullmatch(r'needs kpart loaded with max_caches=(\d+)', reason)
-        gm = re.match(r'kunit_(typed|random|pertype)', group or '')
+        gm = re.match(r'kunit_(typed|random|pertype|shape)', group or '')
         if cap and gm and not (group or '').endswith(f'_cap{cap.group(1)}'):
             continue
         if not m or not gm or gm.group(1) in m.group(1).split(' or '):
