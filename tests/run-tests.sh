@@ -111,6 +111,24 @@ else
 	count 1 0
 fi
 
+echo "== shape mode's signature table for this run's modules (scripts/kpart-shape)"
+# The table of the types kpart_kunit.ko and the other modules built here
+# allocate, which the guest's shape loads read through the firmware search
+# path, and tables made bad from it one way each, which kpart must refuse.
+shape_files=()
+if scripts/kpart-shape --kdir "$kdir" -o "$out/kpart-shape.bin" . >"$out/shape-table.log" 2>&1 &&
+	python3 tests/host/shape_bad_tables.py "$out/kpart-shape.bin" "$out/shape-bad" \
+		>>"$out/shape-table.log" 2>&1; then
+	shape_files+=(-f "$out/kpart-shape.bin" -f "$out/shape-bad/shape-bad-tables")
+	for t in "$out"/shape-bad/*.bin; do shape_files+=(-f "$t"); done
+	echo "ok - the signature table and its bad copies are made"
+	count 1 0
+else
+	tail -n 20 "$out/shape-table.log"
+	echo "not ok - the signature table and its bad copies are made"
+	count 0 1
+fi
+
 echo "== make wrap: kernel modules built through kpart without a change"
 # Each set: a module source directory and the name the guest knows it by.
 wrapped=(family:tests/wrap lib:tests/wrap-lib fat:fs/fat netfilter:net/netfilter ext4:fs/ext4)
@@ -171,8 +189,8 @@ status=$?
 grep -E '^test |test result|panicked|^error' "$out/host-test.log"
 tally "cargo tests" cargo "$out/host-test.log" --status $status
 
-echo "== efficacy tool (fixture chains, tokens against kpart-token and Clang); kpart-sites"
-python3 -m unittest -v tests/host/test_efficacy.py tests/host/test_sites.py \
+echo "== efficacy tool (fixture chains, tokens against kpart-token and Clang); kpart-sites; kpart-shape"
+python3 -m unittest -v tests/host/test_efficacy.py tests/host/test_sites.py tests/host/test_shape.py \
 	>"$out/efficacy-test.log" 2>&1
 status=$?
 grep -E ' \.\.\. |^Ran ' "$out/efficacy-test.log"
@@ -262,11 +280,11 @@ scripts/kpart-report --size-classes >"$out/size-classes" || die "no size classes
 guest_files=(-f "$out/kunit-suites" -f "$out/size-classes")
 for f in tests/guest/*.sh tests/guest/kunit-loads; do guest_files+=(-f "$f"); done
 for m in samples/*.ko; do guest_files+=(-m "$m"); done
-guest_files+=("${wrap_files[@]}" -b nft -b mke2fs -b e2fsck)
+guest_files+=("${wrap_files[@]}" "${shape_files[@]}" -b nft -b mke2fs -b e2fsck)
 # Checkers on kpart's caches: SLUB debugging (which also makes
 # /proc/slabinfo's active_objs exact) and init_on_free.
 qemu/boot.sh -q -l "$log" -t 2400 -o "$files" "${guest_files[@]}" \
-	-a "slab_debug=FZPU,kpart-* init_on_free=1" tests/guest/tests.sh
+	-a "slab_debug=FZPU,kpart-* init_on_free=1 firmware_class.path=/kpart" tests/guest/tests.sh
 guest_status=$?
 tr -d '\r' <"$log" | grep -a '^kpart-test: ' | sed 's/^kpart-test: /  /' || true
 tr -d '\r' <"$log" | sed -n '/^KPART-KTAP-BEGIN$/,/^KPART-KTAP-END$/p' | sed '1d;$d' >"$out/guest.ktap"

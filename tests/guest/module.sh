@@ -280,16 +280,73 @@ pertype_cap() {
 	return $status
 }
 
+# Shape mode: the signature table the host made for the modules of this
+# run (scripts/kpart-shape), found through the firmware search path, which
+# the boot sets to /kpart (tests/run-tests.sh).
+SHAPE_TABLE=kpart-shape.bin
+
+# insmod of shape mode with table $1 must fail with $2 (an strerror text),
+# log one line naming shape_table=, and leave nothing behind.
+refuses_table() {
+	kmsg_mark "refuses table $1"
+	if insmod $KO mode=shape shape_table="$1" 2>/tmp/insmod.err; then
+		echo "insmod with table $1 succeeded"
+		rmmod kpart
+		return 1
+	fi
+	grep -q "$2" /tmp/insmod.err || { cat /tmp/insmod.err; return 1; }
+	lines=$(kmsg_since "refuses table $1" | grep 'kpart: ' | grep -v 'taints kernel' |
+		sed 's/^\[[^]]*\] //' | sort -u)
+	[ "$(echo "$lines" | grep -c .)" = 1 ] || { echo "kpart lines in the log:"; echo "$lines"; return 1; }
+	echo "$lines" | grep -q "shape_table=$1" || { echo "no line names the table:"; echo "$lines"; return 1; }
+	! grep -q '^kpart ' /proc/modules || { echo "kpart still loaded"; return 1; }
+	[ -z "$(kpart_caches)" ] || { echo "caches left behind"; return 1; }
+}
+
+# The zones of the table's types in a shape load with seed $1 and budget $2,
+# as debugfs shows them, into /tmp/shape-$1-$2.
+shape_assignment() {
+	insmod $KO mode=shape seed=$1 shape_budget=$2 shape_table=$SHAPE_TABLE || return 1
+	grep -v '^#' /sys/kernel/debug/kpart/shape >/tmp/shape-$1-$2
+	zones=$(kpart_caches | grep -c -e '-z[0-9]')
+	rmmod kpart || return 1
+	[ -s /tmp/shape-$1-$2 ] || { echo "no type in the shape view"; return 1; }
+	[ "$zones" -gt 0 ] || { echo "no zone cache"; return 1; }
+}
+
+# The same seed gives the same zones; another seed other zones; the group
+# and single-type zones of the budget exist, each a cache from load.
+shape_assignment_per_seed() {
+	shape_assignment 1 128 && mv /tmp/shape-1-128 /tmp/shape-again &&
+		shape_assignment 1 128 && shape_assignment 2 128 || return 1
+	cmp -s /tmp/shape-1-128 /tmp/shape-again || { echo "seed 1 twice: two assignments"; return 1; }
+	if cmp -s /tmp/shape-1-128 /tmp/shape-2-128; then
+		echo "seeds 1 and 2 give one assignment"
+		return 1
+	fi
+	echo "$(wc -l </tmp/shape-1-128) types;" \
+		"$(cut -f3 /tmp/shape-1-128 | sort -u | wc -l) zones used;" \
+		"$(paste /tmp/shape-1-128 /tmp/shape-2-128 | awk '$3 != $7' | wc -l) types moved between seeds"
+}
+
 ktap_group kpart_module
 for bad in mode=bogus mode= partitions=0 partitions=3 partitions=128 partitions=1000 \
 	partitions=-1 partitions=abc partitions=48 accounted=maybe \
 	retain= retain=0 retain=-1 retain=x retain=4294967296 retain=on \
 	retain=0M retain=M retain=5T retain=256m retain=1.5G retain=17592186044416M \
 	retain=99999999999999999999G \
-	max_caches=65537 max_caches=-1 max_caches=x; do
+	max_caches=65537 max_caches=-1 max_caches=x \
+	shape_budget=0 shape_budget=1025 shape_budget=x; do
 	check "refuses_${bad%%=*}_${bad#*=}" refuses "$bad"
 done
 check loads_default_matrix_unmerged loads_matrix
+# (busybox's insmod says ENOENT so.)
+check shape_refuses_missing_table refuses_table no-such-table.bin 'unknown symbol in module'
+# Bad tables the host made from the good one (tests/host/shape_bad_tables.py).
+for bad in $(cat /kpart/shape-bad-tables); do
+	check "shape_refuses_${bad%.bin}" refuses_table "$bad" 'Invalid argument'
+done
+check shape_assignment_per_seed shape_assignment_per_seed
 check loads_random_2_partitions loads_matrix mode=random partitions=2
 check loads_pertype_matrix loads_matrix mode=pertype partitions=4
 check pertype_cap pertype_cap
