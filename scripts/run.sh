@@ -4,9 +4,11 @@
 # The main job: boot the test kernel, load kpart, run the workload
 # (kpart_workload.ko: real kernel types from C and Rust), and report how the
 # partitions are used; in typed mode, then in random mode, then in pertype
-# mode (with the types' own caches and the share of allocations they served).
+# mode (with the types' own caches and the share of allocations they served),
+# then in shape mode (types grouped by layout signature, with the signature
+# table scripts/kpart-shape makes for the modules loaded).
 #
-#   scripts/run.sh [--mode typed|random|pertype] [--partitions N] [--scale N]
+#   scripts/run.sh [--mode typed|random|pertype|shape] [--partitions N] [--scale N]
 #                  [--no-accounted] [--module FILE.ko] [--cmd 'guest commands']
 #                  [--wrap nf_tables|fat|ext4|DIR] [--json]
 #
@@ -25,7 +27,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-modes="typed random pertype" partitions=16 accounted=1 scale=1 extra_cmds= json= wrap=
+modes="typed random pertype shape" partitions=16 accounted=1 scale=1 extra_cmds= json= wrap=
 boot_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -67,6 +69,16 @@ if [ -n "$wrap" ]; then
 	while read -r ko; do boot_args+=(-m "$wrapped/$ko"); done <"$wrapped/load-order"
 fi
 
+# Shape mode: the signature table of the modules this run loads, through
+# the firmware search path.
+case " $modes " in
+*" shape "*)
+	scripts/kpart-shape --kdir "$kdir" -o "$out/kpart-shape.bin" . ${wrapped:+"$wrapped"} \
+		>"$out/kpart-shape.log" 2>&1 || { tail -n 20 "$out/kpart-shape.log"; exit 1; }
+	boot_args+=(-f "$out/kpart-shape.bin" -a firmware_class.path=/kpart)
+	;;
+esac
+
 guest=$out/guest.sh
 {
 	echo '. /kpart/lib.sh'
@@ -84,6 +96,7 @@ wrapped_in_use() { kpart_export slabinfo-$mode /proc/slabinfo; }
 $exercise
 kpart_export partitions-$mode /sys/kernel/debug/kpart/partitions
 kpart_export kpart-types-$mode /sys/kernel/debug/kpart/types
+[ $mode != shape ] || kpart_export kpart-shape-$mode /sys/kernel/debug/kpart/shape
 $extra_cmds
 unload_set wrap
 rmmod kpart
@@ -108,6 +121,7 @@ kpart_export slabinfo-$mode /proc/slabinfo
 kpart_export types-$mode /sys/kernel/debug/kpart_workload/types
 kpart_export partitions-$mode /sys/kernel/debug/kpart/partitions
 kpart_export kpart-types-$mode /sys/kernel/debug/kpart/types
+[ $mode != shape ] || kpart_export kpart-shape-$mode /sys/kernel/debug/kpart/shape
 $extra_cmds
 rmmod kpart_workload
 rmmod kpart
@@ -147,6 +161,12 @@ for mode in $modes; do
 	if [ "$mode" = pertype ]; then
 		kpart_types=(--kpart-types "$out/kpart-types-$mode")
 		pertype_share "$out/partitions-$mode" "$out/kpart-types-$mode"
+	fi
+	if [ "$mode" = shape ]; then
+		# Each zone's cache named by its signature groups' types.
+		scripts/kpart-shape --dump "$out/kpart-shape.bin" --json >"$out/shape-table.json" ||
+			status=1
+		kpart_types=(--shape "$out/kpart-shape-$mode" --shape-table "$out/shape-table.json")
 	fi
 	if [ -n "$wrap" ]; then
 		if [ "$mode" = pertype ]; then
