@@ -140,7 +140,9 @@ class Resolver:
         self._lines = {}
         self._funcs = {}
         self._follow = {}
+        self._follow_errors = {}
         self._errors = []
+        self._failed = ''
         self._grep_file = Path(cache_dir) / 'grep.json' if cache_dir else None
         if self._grep_file and self._grep_file.is_file():
             saved = json.loads(self._grep_file.read_text())
@@ -355,7 +357,7 @@ class Resolver:
         res = self.resolve_direct(obj, subsystem)
         if res.status == 'resolved':
             return res
-        self._errors = []
+        self._errors, self._failed = [], ''
         found = self.through_wrappers(obj, subsystem)
         res.errors += [e for e in self._errors if e not in res.errors]
         if found:
@@ -363,6 +365,8 @@ class Resolver:
             res.status, res.site, res.score, res.why, res.via = 'resolved', site, s, why, via
             return res
         res.reason = self.reason(obj, res)
+        if self._failed:
+            res.reason = f'{self._failed} (the route that would resolve it)'
         return res
 
     def resolve_direct(self, obj, subsystem):
@@ -425,6 +429,15 @@ class Resolver:
                 return f
         return None
 
+    def statement_lines(self, rel, line):
+        """How many lines the statement starting on line LINE of REL spans."""
+        n = 0
+        for text in self.lines(rel)[line - 1:line + 7]:
+            n += 1
+            if ';' in text:
+                break
+        return n
+
     def line_of(self, rel, pos):
         """The line number of offset POS of REL."""
         return self.text(rel).count('\n', 0, pos) + 1
@@ -457,8 +470,10 @@ class Resolver:
         """The allocation sites inside kernel function NAME, through the
         wrappers it calls or returns: [(site, names on the way)]."""
         if name in self._follow:
+            self._errors += self._follow_errors.get(name, [])
             return self._follow[name]
         self._follow[name] = []         # no cycles
+        errors = len(self._errors)
         out = []
         if depth <= WRAPPER_DEPTH and name not in C_WORDS and not is_probed(name):
             files = [f for f in self.grep(name) if not f.startswith(NOT_WRAPPERS) and
@@ -488,6 +503,7 @@ class Resolver:
                 if out:
                     break
         self._follow[name] = out
+        self._follow_errors[name] = self._errors[errors:]
         return out
 
     def pick(self, obj, found):
@@ -522,19 +538,22 @@ class Resolver:
             found = []
             seen = set()
             for evidence, f, line, callee in route:
+                errors = len(self._errors)
                 if callee is None:
+                    # Clang's __LINE__ of a call over several lines is its last
+                    last = line + self.statement_lines(f, line) - 1
                     try:
                         sites = [s for s in self.prober.sites(f) if s.file == f and
-                                 s.line == line]
+                                 line <= s.line <= last]
                     except ProbeError as e:
                         self._errors.append(str(e))
-                        continue
+                        sites = []
                     found += [(s, [], evidence) for s in sites]
-                    continue
-                if callee in seen or len(seen) >= MAX_WRAPPERS:
-                    continue
-                seen.add(callee)
-                found += [(s, v, evidence) for s, v in self.follow(callee)]
+                elif callee not in seen and len(seen) < MAX_WRAPPERS:
+                    seen.add(callee)
+                    found += [(s, v, evidence) for s, v in self.follow(callee)]
+                if len(self._errors) > errors and not self._failed:
+                    self._failed = f'{evidence}, but {self._errors[errors]}'
             best = self.pick(obj, found)
             if best:
                 site, via, evidence = best

@@ -662,7 +662,8 @@ struct netdev *alloc_dev_mqs(int sizeof_priv, int queues)
 {
 	struct netdev *dev;
 
-	dev = kvzalloc(struct_size(dev, priv, sizeof_priv), GFP_KERNEL_ACCOUNT);
+	dev = kvzalloc(struct_size(dev, priv, sizeof_priv),
+		       GFP_KERNEL_ACCOUNT);
 	return dev;
 }
 ''',
@@ -778,21 +779,27 @@ static int use_tail(struct buf *b)
 
 class FakeProber:
     """The calls of the allocators probe.h records, by line and function,
-    with no type inferred: what the resolver's routes need of a Prober."""
+    with no type inferred: what the resolver's routes need of a Prober.
+    The line is the statement's last, as Clang's __LINE__ in a macro call
+    over several lines. Files in BROKEN do not compile."""
 
-    def __init__(self, resolver):
+    def __init__(self, resolver, broken=()):
         self.resolver = resolver
         self.files = []
+        self.broken = broken
 
     def sites(self, rel):
         self.files.append(rel)
+        if rel in self.broken:
+            raise probe.ProbeError(f'{rel}: clang-22 failed: error: CONFIG_SET_MAX')
         text = self.resolver.text(rel)
         names = '|'.join(sorted(sites.PROBED, key=len, reverse=True))
         out = []
         for m in re.finditer(r'\b(%s)\s*\(' % names, text):
             fn = self.resolver.enclosing(rel, m.start())
             if fn:
-                out.append(probe.Site(file=rel, line=self.resolver.line_of(rel, m.start()),
+                end = text.index(';', m.start())
+                out.append(probe.Site(file=rel, line=self.resolver.line_of(rel, end),
                                       func=fn[0], alloc=m.group(1), args='', size=0, acct=-1,
                                       token=0, token64=0, inferred=False))
         return out
@@ -856,13 +863,13 @@ class Wrappers(unittest.TestCase):
 
     def test_ops_size_member(self):
         res = self.resolve('struct netdev (xif device, struct x_if priv)', 'net/xif')
-        self.assertEqual(self.where(res), 'net/core/dev.c:8 alloc_dev_mqs() kvzalloc')
+        self.assertEqual(self.where(res), 'net/core/dev.c:9 alloc_dev_mqs() kvzalloc')
         self.assertIn('create_link() calls alloc_dev_mqs() sized by struct link_ops.priv_size',
                       res.why[0])
 
     def test_constructor_and_macro(self):
         res = self.resolve('struct netdev', 'net/vif')
-        self.assertEqual(self.where(res), 'net/core/dev.c:8 alloc_dev_mqs() kvzalloc')
+        self.assertEqual(self.where(res), 'net/core/dev.c:9 alloc_dev_mqs() kvzalloc')
         self.assertIn('in alloc_dev_mqs(), which returns a struct netdev *', res.why[0])
         r = sites.Resolver(self.tmp.name, None)
         r.prober = FakeProber(r)
@@ -887,6 +894,15 @@ class Wrappers(unittest.TestCase):
         self.assertIn(self.where(res), ('net/core/pkt.c:11 reserve() kmalloc_node_track_caller',
                                         'net/core/shinfo.c:8 small_buf() kmalloc'))
         self.assertIn('HEAD_ALIGN(), which holds sizeof(struct shinfo)', res.why[0])
+
+    def test_a_wrapper_that_does_not_compile(self):
+        r = sites.Resolver(self.tmp.name, None)
+        r.prober = FakeProber(r, broken=('net/set/set_core.c',))
+        for _ in range(2):       # the second time from what the first followed
+            res = r.resolve(obj_of('struct bitmap_set'), 'net/set')
+            self.assertEqual(res.status, 'unresolved')
+            self.assertIn('bitmap_create() assigns set_alloc() to a struct bitmap_set *, but '
+                          'net/set/set_core.c: clang-22 failed', res.reason)
 
     def test_reasons(self):
         res = self.resolve('struct gone_config', 'net/set')
