@@ -342,12 +342,21 @@ def plot(table, png, memory_note=None):
     else:
         xlabel = 'caches the allocation sites use (model, seed 0; no memory measured)'
         xs = [r['skew']['caches'] for r in table]
+    points = {}         # schemes at one point share a label
+    for x, r in zip(xs, table):
+        points.setdefault((x, r['adaptive_mean'], r['adaptive_worst']), []).append(r['id'])
     dat = png.with_suffix('.dat')
     with open(dat, 'w') as f:
         f.write('# x adaptive_mean adaptive_worst label\n')
-        for x, r in zip(xs, table):
-            f.write(f'{x} {r["adaptive_mean"]} {r["adaptive_worst"]} "{r["label"]}"\n')
+        for (x, mean, worst), labels in points.items():
+            f.write(f'{x} {mean} {worst} "{", ".join(labels)}"\n')
     slab = table[0]['slab_chains'] if table else 0
+    # Labels above and below their points by turns, left to right, so that
+    # neighbours do not overwrite each other.
+    labels = ''.join(
+        f'set label {i + 1} "{", ".join(names)}" at {x},{mean} '
+        f'offset 1,{0.7 if i % 2 == 0 else -0.9} left\n'
+        for i, ((x, mean, _), names) in enumerate(sorted(points.items())))
     script = f"""set terminal pngcairo noenhanced size 1000,650 font ",11"
 set output "{png}"
 set title "Slab-to-slab chains stopped against an adaptive attacker ({slab} chains)"
@@ -357,9 +366,8 @@ set ylabel "chains stopped (mean over loads; bar: worst load)"
 set yrange [0:{slab + 2}]
 set offsets graph 0.05, graph 0.2, 0, 0
 set grid
-set key top left
-plot "{dat}" using 1:2:3:2 with yerrorbars pt 7 ps 1.5 lc "black" title "scheme (mean, worst)", \\
-     "{dat}" using 1:2:4 with labels offset 1,0.6 left notitle
+set key off
+{labels}plot "{dat}" using 1:2:3:2 with yerrorbars pt 7 ps 1.5 lc "black"
 """
     r = subprocess.run(['gnuplot'], input=script, capture_output=True, text=True)
     if r.returncode:

@@ -161,6 +161,7 @@ class ShapeModel:
         self.budget = budget
         self.seeds = seeds
         self._loads = {}
+        self._shared = {}
         types = list(univ.types.values())
         self.split = groups.split(budget, _counts(types))
 
@@ -196,8 +197,11 @@ class ShapeModel:
         if seed is not None:
             return 1.0 if self.cache(*_at(a, alloc_class), seed) == \
                 self.cache(*_at(b, alloc_class), seed) else 0.0
-        same = sum(self.share(a, b, alloc_class, s) for s in range(self.seeds))
-        return same / self.seeds
+        key = (a, b, alloc_class)
+        if key not in self._shared:
+            same = sum(self.share(a, b, alloc_class, s) for s in range(self.seeds))
+            self._shared[key] = same / self.seeds
+        return self._shared[key]
 
 
 def _at(x, alloc_class):
