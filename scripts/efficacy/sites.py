@@ -553,7 +553,8 @@ class Resolver:
                     seen.add(callee)
                     found += [(s, v, evidence) for s, v in self.follow(callee)]
                 if len(self._errors) > errors and not self._failed:
-                    self._failed = f'{evidence}, but {self._errors[errors]}'
+                    err = self._errors[errors].replace(f'{self.src}/', '')
+                    self._failed = f'{evidence}, but {err}'
             best = self.pick(obj, found)
             if best:
                 site, via, evidence = best

@@ -532,6 +532,12 @@ class Fixture(unittest.TestCase):
     def test_unresolvable_is_reported(self):
         c = self.chains['unresolvable']
         self.assertEqual(c['victim']['resolution']['status'], 'unresolved')
+        self.assertEqual(c['victim']['resolution']['reason'], 'struct kpart_no_such_type is '
+                         'in no C file of this kernel (code removed or renamed)')
+        self.assertEqual(self.out['resolution']['objects'],
+                         [{'chain': 'unresolvable', 'role': 'victim',
+                           'type': 'struct kpart_no_such_type',
+                           'reason': c['victim']['resolution']['reason']}])
         self.assertIsNone(c['prevented']['kpart16/all'])
         self.assertIsNone(c['prevented']['upstream'])
 
