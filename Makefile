@@ -23,8 +23,9 @@
 #                   the built test kernel's tree, never builds one
 #   make compare    one table of every scheme: chains stopped, memory,
 #                   instructions, skew, and a plot (scripts/kpart-compare;
-#                   ARGS='--memory FILE', '--json', '--markdown'); needs the
-#                   built test kernel's tree, never builds one
+#                   ARGS='--json', '--markdown'); the memory column boots
+#                   the test kernel once for every scheme
+#                   (scripts/compare/memory.sh; MEMORY=0: the last figures)
 #   make rustfmt / make checkpatch / make clean
 #
 # KDIR defaults to the cached test kernel (scripts/build/build-kernel.sh); point it
@@ -82,8 +83,12 @@ host-test:
 efficacy:
 	scripts/kpart-efficacy $(ARGS)
 
-compare:
-	scripts/kpart-compare $(ARGS)
+# The memory column comes from a boot of the test kernel that runs the same
+# work under every scheme (scripts/compare/memory.sh); MEMORY=0 skips it and
+# uses the last one's figures, if any.
+compare: deps
+	@[ "$(MEMORY)" = 0 ] || scripts/compare/memory.sh -o out/compare/memory.json
+	scripts/kpart-compare $(if $(wildcard out/compare/memory.json),--memory out/compare/memory.json) $(ARGS)
 
 # Formats the Rust sources in place with the kernel's .rustfmt.toml (make
 # checkpatch checks them).
