@@ -141,6 +141,7 @@ struct kpart_shape_view {
 	u64 token;
 	unsigned int zone;
 	bool single;			/* a zone of its own */
+	bool data_only;			/* in the data heap, not its zone */
 	unsigned int size;		/* its size class */
 	const char *signature;		/* sig_len digits, no NUL */
 	unsigned int sig_len;

@@ -48,7 +48,7 @@ void kpart_shape_kernel(const char **release, const char **build)
 
 /*
  * debugfs "shape": every type of the table, its size class, signature and
- * zone in this load (root only, as the caches' contents in /proc/slabinfo
+ * zone in this load ("data" for the data heap) (root only, as the caches' contents in /proc/slabinfo
  * are; the seed itself is shown nowhere).
  */
 static int shape_show(struct seq_file *m, void *v)
@@ -57,10 +57,14 @@ static int shape_show(struct seq_file *m, void *v)
 	unsigned int i;
 
 	seq_puts(m, "# token\tsize\tzone\tsignature\n");
-	for (i = 0; kpart_shape_get(i, &type); i++)
-		seq_printf(m, "%016llx\t%u\t%s%u\t%.*s\n", type.token, type.size,
-			   type.single ? "single-" : "", type.zone, type.sig_len,
-			   type.signature);
+	for (i = 0; kpart_shape_get(i, &type); i++) {
+		seq_printf(m, "%016llx\t%u\t", type.token, type.size);
+		if (type.data_only)
+			seq_puts(m, "data");
+		else
+			seq_printf(m, "%s%u", type.single ? "single-" : "", type.zone);
+		seq_printf(m, "\t%.*s\n", type.sig_len, type.signature);
+	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(shape);

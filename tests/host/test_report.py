@@ -201,5 +201,51 @@ class Skew(unittest.TestCase):
             self.assertEqual(math.copysign(1.0, e), 1.0, counts)
 
 
+class ShapeBoot(unittest.TestCase):
+    """The workload with kpart in shape mode (make run ARGS='--mode shape')."""
+    SLAB = DATA / 'slabinfo-shape-workload'
+    SHAPE = DATA / 'kpart-shape-workload'
+    TABLE = DATA / 'shape-table-workload.json'
+
+    def shape(self):
+        r = run('--json', '--shape', self.SHAPE, '--shape-table', self.TABLE, self.SLAB)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)['shape']
+
+    def test_objects_add_up(self):
+        text = self.SLAB.read_text()
+        live = sum(int(line.split()[1]) for line in text.splitlines()
+                   if report.SHAPE_CACHE.match(line.split()[0] if line.split() else ''))
+        self.assertGreater(live, 0)
+        self.assertEqual(sum(f['objects'] for f in self.shape()['families']), live)
+
+    def test_zones_named_by_their_groups(self):
+        families = {f['family']: f for f in self.shape()['families']}
+        table = {t['name']: t for t in json.loads(self.TABLE.read_text())['types']}
+        zones = report.parse_shape(self.SHAPE.read_text())
+        # A pointer-holding type of the workload names the zone debugfs
+        # gives it, with its signature; a pointer-free one, the data heap.
+        for name in ('msg_msg', 'sk_buff', 'file'):
+            zone = zones[table[name]['token']]
+            self.assertTrue(zone.startswith('z'), zone)
+            groups = families[zone]['groups']
+            self.assertIn([table[name]['signature'], name],
+                          [[g['signature'], n] for g in groups for n in g['types']])
+        data = [n for g in families['data']['groups'] for n in g['types']]
+        self.assertIn('kpart_plain', data)
+        for f in families.values():
+            if f['family'].startswith('z'):
+                for g in f['groups']:
+                    self.assertTrue(set(g['signature']) & set('13'),
+                                    f'{f["family"]}: pointer-free group {g}')
+
+    def test_skew(self):
+        s = self.shape()
+        zone_objs = [f['objects'] for f in s['families'] if f['family'].startswith('z')]
+        self.assertAlmostEqual(s['largest_zone_share'], max(zone_objs) / sum(zone_objs))
+        self.assertGreaterEqual(s['types_per_zone_max'], s['types_per_zone_median'])
+        self.assertGreaterEqual(s['types_per_zone_median'], 1)
+
+
 if __name__ == '__main__':
     unittest.main()

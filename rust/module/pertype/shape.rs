@@ -670,11 +670,12 @@ pub(crate) unsafe extern "C" fn kpart_shape_get(
     if index as usize >= table.types {
         return false;
     }
-    let (token, zone, sig, class, _) = table.entry(index as usize);
+    let (token, zone, sig, class, bits) = table.entry(index as usize);
     let value = c_parts::kpart_shape_view {
         token,
         zone,
         single: zone >= table.first_single(),
+        data_only: bits & DATA_ONLY != 0,
         size: size_class::SIZES[class] as c_uint,
         signature: sig.as_ptr().cast(),
         sig_len: sig.len() as c_uint,
