@@ -40,8 +40,8 @@ kpart_type! {
 }
 
 /// The budget from which no size class of the test table has fewer caches
-/// than groups: 7/10 of it, the groups' share, is more than the table's
-/// groups (a few hundred, from this repository's modules).
+/// than groups: 7/10 of it, the groups' share, is more than all the table's
+/// groups (17, from this repository's modules).
 const ROOMY_BUDGET: u32 = 1024;
 
 /// The C objects of [`c::alloc_shape`] and their caches' names, freed on drop.
