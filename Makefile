@@ -88,7 +88,8 @@ efficacy:
 # uses the last one's figures, if any.
 compare: deps
 	@[ "$(MEMORY)" = 0 ] || scripts/compare/memory.sh -o out/compare/memory.json
-	scripts/kpart-compare $(if $(wildcard out/compare/memory.json),--memory out/compare/memory.json) $(ARGS)
+	scripts/kpart-compare $$([ -f out/compare/memory.json ] && echo --memory out/compare/memory.json) \
+		$(ARGS)
 
 # Formats the Rust sources in place with the kernel's .rustfmt.toml (make
 # checkpatch checks them).
