@@ -274,10 +274,11 @@ impl ShapeTable {
             (core::ptr::null(), core::ptr::null());
         // SAFETY: Both pointers are valid for writes.
         unsafe { c_parts::kpart_shape_kernel(&mut release, &mut build) };
-        // SAFETY: utsname strings are NUL-terminated and live as long as the
-        // kernel.
-        let (release, build) =
-            unsafe { (CStr::from_char_ptr(release), CStr::from_char_ptr(build)) };
+        // SAFETY: utsname's release is NUL-terminated and lives as long as
+        // the kernel.
+        let release = unsafe { CStr::from_char_ptr(release) };
+        // SAFETY: So is its version.
+        let build = unsafe { CStr::from_char_ptr(build) };
         let at = offset_of!(Header, release);
         let table_release = padded(&bytes[at..at + 68]);
         let at = offset_of!(Header, build);
